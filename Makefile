@@ -1,0 +1,25 @@
+# ocrchat — `make run` starts the app, `make test` runs every check CI runs.
+# Both first install any missing system packages (scripts/setup.sh, idempotent).
+
+# Reuse one target directory outside the clone, so a fresh clone builds warm when it can.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/ocrchat/target
+
+.PHONY: setup run test lint bench bench-startup
+
+setup:
+	bash scripts/setup.sh
+
+run: setup
+	cargo run --release
+
+test: setup
+	bash scripts/test.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --no-default-features --lib --bins -- -D warnings
+
+bench: setup
+	cargo bench --bench streaming
+	bash scripts/bench-startup.sh

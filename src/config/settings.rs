@@ -1,0 +1,148 @@
+//! The settings file: providers (without keys) and which one is active.
+//!
+//! Saved atomically (write a temporary file, then rename) so a crash mid-save never leaves a
+//! half-written config behind.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::llm::ProviderConfig;
+
+/// Everything in `config.toml`. API keys are deliberately absent: they live in the keyring.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// The provider new questions go to.
+    pub active_provider: Option<String>,
+    /// Configured providers, in the order the user added them.
+    #[serde(rename = "provider")]
+    pub providers: Vec<ProviderConfig>,
+}
+
+/// Why the settings could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file exists but could not be read.
+    #[error("Could not read the settings file {path}: {source}. Check its permissions.")]
+    Read {
+        /// The settings file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for our schema.
+    #[error(
+        "The settings file {path} is not valid: {message}. Fix it, or move it away to start with fresh settings."
+    )]
+    Parse {
+        /// The settings file.
+        path: PathBuf,
+        /// What the parser said.
+        message: String,
+    },
+    /// Writing failed.
+    #[error(
+        "Could not save the settings to {path}: {source}. Check free disk space and permissions."
+    )]
+    Write {
+        /// The settings file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl Settings {
+    /// Reads the settings; a missing file is an empty configuration, not an error.
+    pub fn load(path: &Path) -> Result<Self, SettingsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => {
+                return Err(SettingsError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|err| SettingsError::Parse {
+            path: path.to_path_buf(),
+            message: err.message().to_owned(),
+        })
+    }
+
+    /// Writes the settings atomically.
+    pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
+        let write_err = |source| SettingsError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = toml::to_string_pretty(self)
+            .map_err(|err| write_err(std::io::Error::other(err.to_string())))?;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_err)?;
+        }
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text).map_err(write_err)?;
+        std::fs::rename(&tmp, path).map_err(write_err)
+    }
+
+    /// The provider with this name.
+    pub fn provider(&self, name: &str) -> Option<&ProviderConfig> {
+        self.providers.iter().find(|p| p.name == name)
+    }
+
+    /// The active provider, or the first one when none is marked active.
+    pub fn active(&self) -> Option<&ProviderConfig> {
+        self.active_provider
+            .as_deref()
+            .and_then(|name| self.provider(name))
+            .or_else(|| self.providers.first())
+    }
+
+    /// Adds the provider, or replaces the one with the same name.
+    pub fn upsert(&mut self, provider: ProviderConfig) {
+        match self.providers.iter_mut().find(|p| p.name == provider.name) {
+            Some(existing) => *existing = provider,
+            None => self.providers.push(provider),
+        }
+    }
+
+    /// Removes the provider with this name; returns whether one was removed.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let before = self.providers.len();
+        self.providers.retain(|p| p.name != name);
+        if self.active_provider.as_deref() == Some(name) {
+            self.active_provider = None;
+        }
+        before != self.providers.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_missing_file_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        assert_eq!(Settings::load(&path).unwrap(), Settings::default());
+        let mut settings = Settings::default();
+        settings.upsert(ProviderConfig::new("Local", "http://127.0.0.1:1/v1", "m"));
+        settings.active_provider = Some("Local".into());
+        settings.save(&path).unwrap();
+        assert_eq!(Settings::load(&path).unwrap(), settings);
+    }
+
+    #[test]
+    fn invalid_file_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "provider = 3").unwrap();
+        let err = Settings::load(&path).unwrap_err().to_string();
+        assert!(err.contains("config.toml"), "{err}");
+        assert!(err.contains("not valid"), "{err}");
+    }
+}

@@ -1,0 +1,77 @@
+//! Everything the UI or the CLI can ask the core to do.
+
+use crate::llm::ProviderConfig;
+use crate::secrets::ApiKey;
+use crate::store::ConversationId;
+
+/// A request to the core. Sent over a bounded channel; the answer comes back as events.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Adds a provider or replaces one; `api_key`, when given, goes to the keyring first.
+    /// `previous_name` renames an existing provider (its old keyring entry is moved).
+    SaveProvider {
+        /// The provider's settings (never its key).
+        provider: ProviderConfig,
+        /// A new key to store, if the user typed one.
+        api_key: Option<ApiKey>,
+        /// The name it had before, when editing.
+        previous_name: Option<String>,
+    },
+    /// Removes a provider and its keyring entry.
+    RemoveProvider {
+        /// Its name.
+        name: String,
+    },
+    /// Chooses the provider new questions go to.
+    SetActiveProvider {
+        /// Its name.
+        name: String,
+    },
+    /// Imports the provider offered by `.env` under `name`: key to the keyring, the rest to the
+    /// config file.
+    ImportDotenv {
+        /// The name to give it.
+        name: String,
+    },
+    /// Hides the `.env` offer for this run.
+    DismissDotenv,
+    /// Shows an empty conversation; it is created in the store by its first question.
+    NewConversation,
+    /// Loads a conversation's messages.
+    OpenConversation {
+        /// Which one.
+        id: ConversationId,
+    },
+    /// Deletes a conversation (stopping its reply first, if one is streaming).
+    DeleteConversation {
+        /// Which one.
+        id: ConversationId,
+    },
+    /// Asks a question in a conversation (`None`: a new one).
+    Send {
+        /// Where; `None` starts a new conversation titled after the question.
+        conversation: Option<ConversationId>,
+        /// The question.
+        text: String,
+        /// Per-request choices (the CLI's flags).
+        options: SendOptions,
+    },
+    /// Stops the reply streaming in a conversation; the partial reply is kept.
+    Stop {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
+}
+
+/// Per-request choices; the window sends the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct SendOptions {
+    /// Use this configured provider instead of the active one.
+    pub provider_name: Option<String>,
+    /// Use this unsaved provider (the CLI's `--base-url`/`--model`).
+    pub adhoc_provider: Option<ProviderConfig>,
+    /// A system message placed before the conversation.
+    pub system: Option<String>,
+    /// Upper bound on the reply's tokens.
+    pub max_tokens: Option<u32>,
+}

@@ -1,0 +1,104 @@
+//! Everything the core tells the UI or the CLI.
+
+use crate::llm::{ProviderConfig, Usage};
+use crate::store::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
+
+/// Whether a provider has a key (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyState {
+    /// Its keyring entry holds a key.
+    Stored,
+    /// No keyring entry.
+    Missing,
+    /// The keyring could not be asked; the text says why.
+    Unavailable(String),
+}
+
+/// A provider and whether it has a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderStatus {
+    /// Its settings.
+    pub config: ProviderConfig,
+    /// Its key's state.
+    pub key: KeyState,
+}
+
+/// What a `.env` file offers for import (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DotenvOffer {
+    /// `ENDPOINT`.
+    pub endpoint: Option<String>,
+    /// `MODEL`.
+    pub model: Option<String>,
+    /// Whether it has `API_KEY`.
+    pub has_key: bool,
+}
+
+/// A report from the core. Sent over a bounded channel; the core wakes the UI after each.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The providers and the active one (at start and after every change).
+    Providers {
+        /// All providers, in order.
+        providers: Vec<ProviderStatus>,
+        /// The active provider's name.
+        active: Option<String>,
+    },
+    /// A provider was saved (the form that sent it can close).
+    ProviderSaved {
+        /// Its name.
+        name: String,
+    },
+    /// The conversation list, most recent first (at start and after every change).
+    Conversations(Vec<ConversationSummary>),
+    /// A conversation to show, with its messages (`None`: a new, empty one).
+    ConversationOpened {
+        /// Which one.
+        id: Option<ConversationId>,
+        /// Its messages, oldest first, with any streaming reply as far as it has come.
+        messages: Vec<Message>,
+    },
+    /// A message was added: the question, then the reply's placeholder.
+    MessageAdded(Message),
+    /// Text streamed into a reply.
+    Delta {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The reply.
+        message: MessageId,
+        /// The new text.
+        text: String,
+        /// Whether it is reasoning ("thinking") rather than reply text.
+        reasoning: bool,
+    },
+    /// The request failed before any text and will be sent again.
+    Retrying {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The reply.
+        message: MessageId,
+        /// Which retry (1 = first).
+        attempt: u32,
+        /// How long until then.
+        delay_millis: u64,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A reply ended: finished, stopped, cut off by the token limit, or failed.
+    MessageFinished {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The reply.
+        message: MessageId,
+        /// How it ended.
+        status: MessageStatus,
+        /// Why it failed, for `Failed`.
+        error: Option<String>,
+        /// Token counts, if the server sent them.
+        usage: Option<Usage>,
+    },
+    /// A `.env` offers a provider for import (`None`: the offer is gone).
+    DotenvOffer(Option<DotenvOffer>),
+    /// Something the user must know that is not tied to one reply; names cause and next step.
+    Error(String),
+}

@@ -1,0 +1,14 @@
+//! The UI-agnostic core: commands in, events out, one engine task owning the state.
+//!
+//! **Architecture invariant:** nothing here imports egui; the window and the CLI drive it the
+//! same way, through [`CoreHandle`].
+
+mod command;
+mod engine;
+mod event;
+mod handle;
+mod store_worker;
+
+pub use command::{Command, SendOptions};
+pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
+pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};

@@ -1,0 +1,83 @@
+//! The thread that owns the SQLite connection. Jobs run in the order they are sent, so the
+//! final write of a reply always lands after its throttled intermediate writes, and the async
+//! engine never blocks on disk.
+
+use std::path::PathBuf;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::{Store, StoreError};
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+/// How many store jobs may wait before senders wait too.
+const QUEUE: usize = 256;
+
+/// Sends jobs to the store thread.
+#[derive(Clone)]
+pub struct StoreWorker {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl StoreWorker {
+    /// Starts the thread. `path: None` keeps history in memory only. If the file cannot be
+    /// opened, history is kept in memory and the error is returned for the user to see.
+    pub fn start(
+        path: Option<PathBuf>,
+        done: Option<std::sync::mpsc::SyncSender<()>>,
+    ) -> std::io::Result<(Self, oneshot::Receiver<Option<StoreError>>)> {
+        let (jobs, mut rx) = mpsc::channel::<Job>(QUEUE);
+        let (opened_tx, opened_rx) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("ocrchat-store".into())
+            .spawn(move || {
+                let (mut store, error) = match path.as_deref().map(Store::open) {
+                    None => (Store::in_memory(), None),
+                    Some(Ok(store)) => (Ok(store), None),
+                    Some(Err(err)) => (Store::in_memory(), Some(err)),
+                };
+                let _ = opened_tx.send(error);
+                if let Ok(store) = store.as_mut() {
+                    while let Some(job) = rx.blocking_recv() {
+                        job(store);
+                    }
+                }
+                // Every queued write has run: tell whoever waits for a clean shutdown.
+                if let Some(done) = done {
+                    let _ = done.try_send(());
+                }
+            })?;
+        Ok((Self { jobs }, opened_rx))
+    }
+
+    /// Runs `f` on the store thread and returns its result.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |store| {
+            let _ = tx.send(f(store));
+        });
+        if self.jobs.send(job).await.is_err() {
+            return Err(StoreError::Closed);
+        }
+        rx.await.unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Queues a write without waiting for it; a failure is logged.
+    pub async fn write(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&mut Store) -> Result<(), StoreError> + Send + 'static,
+    ) {
+        let job: Job = Box::new(move |store| {
+            if let Err(err) = f(store) {
+                tracing::error!("saving {what} failed: {err}");
+            }
+        });
+        if self.jobs.send(job).await.is_err() {
+            tracing::error!("saving {what} failed: the store thread has stopped");
+        }
+    }
+}

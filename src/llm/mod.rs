@@ -1,0 +1,21 @@
+//! Talking to chat models: provider configs and presets, the OpenAI-compatible wire format,
+//! SSE framing, retries, and the streaming client.
+//!
+//! **Architecture invariant:** nothing here knows about the UI, the store or the keyring; a
+//! key comes in as an [`crate::secrets::ApiKey`] and leaves only in the `Authorization` header.
+
+mod client;
+mod error;
+mod openai;
+mod presets;
+mod provider;
+mod retry;
+pub mod sse;
+
+pub use client::{CONNECT_TIMEOUT, ChatClient, ChatStream, READ_TIMEOUT};
+pub use error::LlmError;
+pub use presets::{PRESETS, Preset};
+pub use provider::{
+    ApiStyle, ChatMessage, ChatRequest, FinishReason, ProviderConfig, Role, StreamEvent, Usage,
+};
+pub use retry::{RetryPolicy, parse_retry_after};

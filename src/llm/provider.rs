@@ -1,0 +1,190 @@
+//! What a chat request and its streamed answer look like, independent of any one API.
+
+use serde::{Deserialize, Serialize};
+
+/// The wire protocol a provider speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApiStyle {
+    /// `POST {base}/chat/completions` with `stream: true`, answered by SSE.
+    #[default]
+    OpenAiCompatible,
+}
+
+/// One configured provider, as saved in `config.toml` (never with its key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderConfig {
+    /// Unique, user-chosen name; also the keyring entry's name.
+    pub name: String,
+    /// The API style.
+    #[serde(default)]
+    pub api: ApiStyle,
+    /// e.g. `https://api.openai.com/v1`; requests go to `{base_url}/chat/completions`.
+    pub base_url: String,
+    /// The model name sent with each request.
+    pub model: String,
+    /// Ask for a final usage chunk (`stream_options.include_usage`); some servers reject it.
+    #[serde(default)]
+    pub stream_usage: bool,
+    /// The preset this provider was made from, if any (for display).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+}
+
+impl ProviderConfig {
+    /// A custom OpenAI-compatible provider.
+    pub fn new(
+        name: impl Into<String>,
+        base_url: impl Into<String>,
+        model: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            api: ApiStyle::OpenAiCompatible,
+            base_url: base_url.into(),
+            model: model.into(),
+            stream_usage: false,
+            preset: None,
+        }
+    }
+
+    /// Checks the fields a user typed; the message says which field to fix.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.name.trim().is_empty() {
+            return Err("Give the provider a name".into());
+        }
+        if self.model.trim().is_empty() {
+            return Err("Enter a model name, for example gpt-4o-mini".into());
+        }
+        let url = self.base_url.trim();
+        match reqwest::Url::parse(url) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+                Ok(())
+            }
+            _ => Err(format!(
+                "The base URL “{url}” is not a web address. It should look like https://api.openai.com/v1"
+            )),
+        }
+    }
+
+    /// The streaming endpoint URL.
+    pub fn chat_url(&self) -> String {
+        format!(
+            "{}/chat/completions",
+            self.base_url.trim().trim_end_matches('/')
+        )
+    }
+}
+
+/// Who said a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Instructions for the model.
+    System,
+    /// The person.
+    User,
+    /// The model.
+    Assistant,
+}
+
+impl Role {
+    /// The wire and database name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+
+    /// Parses the wire and database name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "system" => Some(Self::System),
+            "user" => Some(Self::User),
+            "assistant" => Some(Self::Assistant),
+            _ => None,
+        }
+    }
+}
+
+/// One turn of the conversation sent to the model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChatMessage {
+    /// Who said it.
+    pub role: Role,
+    /// What was said.
+    pub content: String,
+}
+
+/// A request for one streamed reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatRequest {
+    /// The model name.
+    pub model: String,
+    /// The conversation so far, system message first if any.
+    pub messages: Vec<ChatMessage>,
+    /// Upper bound on the reply's tokens.
+    pub max_tokens: Option<u32>,
+    /// Ask for a usage chunk at the end.
+    pub stream_usage: bool,
+}
+
+/// Token counts reported by the server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Usage {
+    /// Tokens in the prompt.
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    /// Tokens in the reply.
+    #[serde(default)]
+    pub completion_tokens: u64,
+}
+
+/// Why the model stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FinishReason {
+    /// It finished its answer.
+    Stop,
+    /// It hit `max_tokens` or the context limit: the reply is cut off.
+    Length,
+    /// A content filter stopped it.
+    ContentFilter,
+    /// Anything else the server said.
+    Other(String),
+}
+
+impl FinishReason {
+    /// Parses the wire value.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "stop" | "eos" | "end_turn" => Self::Stop,
+            "length" | "max_tokens" => Self::Length,
+            "content_filter" | "sensitive" => Self::ContentFilter,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// One piece of a streamed reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// Reply text to append.
+    Content(String),
+    /// Reasoning ("thinking") text to append (DeepSeek `reasoning_content`, Ollama `reasoning`).
+    Reasoning(String),
+    /// The model said why it stopped.
+    Finish(FinishReason),
+    /// Token counts.
+    Usage(Usage),
+    /// The request failed before any reply arrived and will be tried again.
+    Retrying {
+        /// Which retry this is (1 = the first retry).
+        attempt: u32,
+        /// How long until it is sent again.
+        delay_millis: u64,
+        /// Why, in words.
+        reason: String,
+    },
+}

@@ -1,0 +1,88 @@
+//! Parses the command line, builds the one tokio runtime, and starts the window or a CLI
+//! command.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ocrchat::config::Paths;
+use ocrchat::core::CoreOptions;
+
+#[derive(Parser)]
+#[command(name = "ocrchat", version = ocrchat::VERSION, about = "Ask an AI chat model about screenshots and documents")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<CliCommand>,
+}
+
+#[derive(Subcommand)]
+enum CliCommand {
+    /// Ask one question; the reply streams to stdout.
+    Ask(ocrchat::cli::AskArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Some(paths) = Paths::platform() else {
+        eprintln!(
+            "ocrchat: no home directory is known, so there is nowhere to keep settings. Set HOME."
+        );
+        return ExitCode::FAILURE;
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("ocrchat-core")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("ocrchat: could not start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = CoreOptions::new(paths);
+    match cli.command {
+        Some(CliCommand::Ask(args)) => {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("ocrchat: {err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        None => run_window(&runtime, options),
+    }
+}
+
+/// CLI logging: warnings by default, `RUST_LOG` to change; never on stdout (that is the reply).
+fn init_logging_stderr() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+#[cfg(feature = "gui")]
+fn run_window(runtime: &tokio::runtime::Runtime, options: CoreOptions) -> ExitCode {
+    init_logging_stderr();
+    match ocrchat::ui::run(runtime.handle(), options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("ocrchat: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn run_window(_runtime: &tokio::runtime::Runtime, _options: CoreOptions) -> ExitCode {
+    eprintln!(
+        "ocrchat: this build has no window (built without the `gui` feature). Try `ocrchat ask --help`."
+    );
+    ExitCode::FAILURE
+}

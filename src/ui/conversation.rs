@@ -1,0 +1,161 @@
+//! The conversation: the messages of the open chat, replies rendered as Markdown as they
+//! stream, with reasoning folded away and a note on how each reply ended.
+
+use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
+
+use crate::llm::Role;
+use crate::store::{Message, MessageStatus};
+
+use super::state::UiState;
+use super::strings::Strings;
+use super::theme;
+
+/// The conversation panel's UI-local state.
+#[derive(Default)]
+pub struct ConversationView {
+    markdown: CommonMarkCache,
+}
+
+impl ConversationView {
+    /// Draws the open conversation.
+    pub fn ui(&mut self, ui: &mut egui::Ui, s: &Strings, state: &UiState) {
+        if state.messages.is_empty() {
+            ui.centered_and_justified(|ui| {
+                ui.label(egui::RichText::new(s.empty_chat).color(theme::weak_text(ui.visuals())));
+            });
+            return;
+        }
+        egui::ScrollArea::vertical()
+            .id_salt(("conversation", state.current))
+            .stick_to_bottom(true)
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
+                ui.vertical_centered(|ui| {
+                    ui.set_max_width(width);
+                    for message in &state.messages {
+                        self.message_ui(ui, s, state, message);
+                        ui.add_space(theme::MESSAGE_GAP);
+                    }
+                });
+            });
+    }
+
+    fn message_ui(&mut self, ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message) {
+        let visuals = ui.visuals().clone();
+        let (fill, who) = match message.role {
+            Role::User => (theme::user_bubble(&visuals), s.you),
+            Role::Assistant | Role::System => (theme::assistant_bubble(&visuals), s.assistant),
+        };
+        egui::Frame::new()
+            .fill(fill)
+            .stroke(theme::bubble_stroke(&visuals))
+            .corner_radius(theme::BUBBLE_RADIUS)
+            .inner_margin(theme::BUBBLE_MARGIN)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                    ui.horizontal(|ui| {
+                        ui.strong(who);
+                        if let Some(model) = &message.model {
+                            ui.label(
+                                egui::RichText::new(model)
+                                    .small()
+                                    .color(theme::weak_text(&visuals)),
+                            );
+                        }
+                    });
+                    if !message.reasoning.is_empty() {
+                        egui::CollapsingHeader::new(s.thinking)
+                            .id_salt(("thinking", message.id))
+                            .default_open(false)
+                            .show(ui, |ui| {
+                                ui.label(
+                                    egui::RichText::new(&message.reasoning)
+                                        .color(theme::weak_text(&visuals)),
+                                );
+                            });
+                    }
+                    match message.role {
+                        Role::User => {
+                            ui.add(egui::Label::new(&message.content).selectable(true));
+                        }
+                        Role::Assistant | Role::System => {
+                            CommonMarkViewer::new().show(ui, &mut self.markdown, &message.content);
+                        }
+                    }
+                    status_ui(ui, s, state, message);
+                });
+            });
+    }
+}
+
+/// The line under a reply that says how it ended, or that it is still coming.
+fn status_ui(ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message) {
+    let visuals = ui.visuals().clone();
+    match message.status {
+        MessageStatus::Complete => {
+            if let Some(usage) = state.usage.get(&message.id) {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} → {} tokens",
+                        usage.prompt_tokens, usage.completion_tokens
+                    ))
+                    .small()
+                    .color(theme::weak_text(&visuals)),
+                );
+            }
+        }
+        MessageStatus::Streaming => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                if let Some(retry) = state.retries.get(&message.id) {
+                    let secs = retry
+                        .at
+                        .saturating_duration_since(std::time::Instant::now())
+                        .as_secs();
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} ({}) {secs} s: {}",
+                            s.retrying, retry.attempt, retry.reason
+                        ))
+                        .color(theme::note_text(&visuals)),
+                    );
+                } else if message.content.is_empty() && message.reasoning.is_empty() {
+                    ui.label(egui::RichText::new(s.waiting).color(theme::weak_text(&visuals)));
+                }
+            });
+        }
+        MessageStatus::Stopped => {
+            ui.label(
+                egui::RichText::new(s.stopped_note)
+                    .italics()
+                    .color(theme::note_text(&visuals)),
+            );
+        }
+        MessageStatus::Truncated => {
+            ui.label(
+                egui::RichText::new(s.truncated_note)
+                    .italics()
+                    .color(theme::note_text(&visuals)),
+            );
+        }
+        MessageStatus::Interrupted => {
+            ui.label(
+                egui::RichText::new(s.interrupted_note)
+                    .italics()
+                    .color(theme::note_text(&visuals)),
+            );
+        }
+        MessageStatus::Failed => {
+            let text = match &message.error {
+                Some(error) => format!("{}. {error}", s.failed_note),
+                None => s.failed_note.to_owned(),
+            };
+            ui.add(
+                egui::Label::new(egui::RichText::new(text).color(theme::error_text(&visuals)))
+                    .wrap(),
+            );
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The egui window. Draws [`state::UiState`] and sends [`crate::core::Command`]s; does no
+//! I/O and holds no business logic.
+//!
+//! **Architecture invariant:** nothing in `ui/` touches the network, the disk (beyond
+//! mapping a font at start) or the keyring; all of that happens in the core.
+
+mod app;
+mod composer;
+mod conversation;
+pub mod fonts;
+mod providers;
+mod sidebar;
+pub mod state;
+pub mod strings;
+pub mod theme;
+
+pub use app::App;
+
+use crate::core::{CoreHandle, CoreOptions};
+
+/// Why the window could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum UiError {
+    /// The core could not start.
+    #[error("could not start: {0}")]
+    Core(#[from] std::io::Error),
+    /// No window could be opened (no display, no OpenGL).
+    #[error(
+        "could not open the window: {0}. Is a display available (DISPLAY or WAYLAND_DISPLAY)? For headless use, try `ocrchat ask`."
+    )]
+    Window(String),
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(runtime: &tokio::runtime::Handle, options: CoreOptions) -> Result<(), UiError> {
+    let core = CoreHandle::start(runtime, options)?;
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("ocrchat")
+            .with_app_id("ocrchat")
+            .with_inner_size([1100.0, 760.0])
+            .with_min_inner_size([560.0, 400.0]),
+        // The window is the whole app; egui's own memory (window positions) is not persisted.
+        persist_window: false,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "ocrchat",
+        native,
+        Box::new(move |cc| Ok(Box::new(App::new(cc, core)))),
+    )
+    .map_err(|err| UiError::Window(err.to_string()))
+}

@@ -1,0 +1,204 @@
+//! The provider form (welcome screen and Settings) and the provider list.
+
+use crate::core::{Command, KeyState, ProviderStatus};
+use crate::llm::{PRESETS, Preset, ProviderConfig};
+use crate::secrets::ApiKey;
+
+use super::strings::Strings;
+use super::theme;
+
+/// The form's UI-local state: what the user is typing.
+#[derive(Debug, Clone)]
+pub struct ProviderForm {
+    preset: &'static Preset,
+    name: String,
+    base_url: String,
+    model: String,
+    api_key: String,
+    stream_usage: bool,
+    /// The provider being edited (its name before this edit).
+    editing: Option<String>,
+    key_stored: bool,
+    error: Option<String>,
+    /// Sent and waiting for the core to confirm.
+    pub pending: Option<String>,
+}
+
+impl Default for ProviderForm {
+    fn default() -> Self {
+        Self::from_preset(&PRESETS[0])
+    }
+}
+
+impl ProviderForm {
+    /// A new provider from a preset.
+    pub fn from_preset(preset: &'static Preset) -> Self {
+        Self {
+            preset,
+            name: preset.label.to_owned(),
+            base_url: preset.base_url.to_owned(),
+            model: preset.model.to_owned(),
+            api_key: String::new(),
+            stream_usage: preset.stream_usage,
+            editing: None,
+            key_stored: false,
+            error: None,
+            pending: None,
+        }
+    }
+
+    /// Editing an existing provider.
+    pub fn edit(status: &ProviderStatus) -> Self {
+        let config = &status.config;
+        let preset = config
+            .preset
+            .as_deref()
+            .and_then(Preset::find)
+            .unwrap_or(&PRESETS[PRESETS.len() - 1]);
+        Self {
+            preset,
+            name: config.name.clone(),
+            base_url: config.base_url.clone(),
+            model: config.model.clone(),
+            api_key: String::new(),
+            stream_usage: config.stream_usage,
+            editing: Some(config.name.clone()),
+            key_stored: status.key == KeyState::Stored,
+            error: None,
+            pending: None,
+        }
+    }
+
+    /// Draws the form; returns the command to send when the user saves.
+    pub fn ui(&mut self, ui: &mut egui::Ui, s: &Strings) -> Option<Command> {
+        let mut command = None;
+        if self.editing.is_none() {
+            ui.horizontal_wrapped(|ui| {
+                let label = ui.label(s.preset);
+                for preset in PRESETS {
+                    let selected = self.preset.label == preset.label;
+                    if ui
+                        .selectable_label(selected, preset.label)
+                        .labelled_by(label.id)
+                        .clicked()
+                        && !selected
+                    {
+                        *self = Self::from_preset(preset);
+                    }
+                }
+            });
+            ui.add_space(6.0);
+        }
+        egui::Grid::new("provider_form")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                text_row(ui, s.name, &mut self.name, false, "");
+                text_row(ui, s.base_url, &mut self.base_url, false, "https://…/v1");
+                text_row(ui, s.model, &mut self.model, false, "");
+                let hint = if !self.preset.needs_key {
+                    s.api_key_not_needed
+                } else if self.key_stored {
+                    s.api_key_hint_stored
+                } else {
+                    s.api_key_hint_new
+                };
+                text_row(ui, s.api_key, &mut self.api_key, true, hint);
+            });
+        if let Some(error) = &self.error {
+            ui.colored_label(theme::error_text(ui.visuals()), error);
+        }
+        ui.add_space(6.0);
+        let busy = self.pending.is_some();
+        if ui
+            .add_enabled(!busy, egui::Button::new(s.save_provider))
+            .clicked()
+        {
+            command = self.submit();
+        }
+        if busy {
+            ui.spinner();
+        }
+        command
+    }
+
+    fn submit(&mut self) -> Option<Command> {
+        let mut config =
+            ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
+        config.stream_usage = self.stream_usage;
+        config.preset = Some(self.preset.label.to_owned());
+        if let Err(message) = config.validate() {
+            self.error = Some(message);
+            return None;
+        }
+        self.error = None;
+        self.pending = Some(config.name.clone());
+        // The key leaves the text buffer at once; only the keyring keeps it.
+        let api_key = ApiKey::new(std::mem::take(&mut self.api_key));
+        Some(Command::SaveProvider {
+            provider: config,
+            api_key,
+            previous_name: self.editing.clone(),
+        })
+    }
+
+    /// Shows an error from the core (the save failed) and lets the user try again.
+    pub fn failed(&mut self, message: &str) {
+        self.pending = None;
+        self.error = Some(message.to_owned());
+    }
+}
+
+fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, hint: &str) {
+    let label = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .password(password)
+            .hint_text(hint)
+            .desired_width(360.0),
+    )
+    .labelled_by(label.id);
+    ui.end_row();
+}
+
+/// One row per provider with Use / Edit / Remove; returns a command and, for Edit, the form.
+pub fn provider_list_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    providers: &[ProviderStatus],
+    active: Option<&str>,
+) -> (Option<Command>, Option<ProviderForm>) {
+    let mut command = None;
+    let mut form = None;
+    for status in providers {
+        let name = &status.config.name;
+        ui.horizontal(|ui| {
+            let is_active = active == Some(name.as_str());
+            ui.strong(name);
+            ui.label(
+                egui::RichText::new(&status.config.model).color(theme::weak_text(ui.visuals())),
+            );
+            let (key_text, color) = match &status.key {
+                KeyState::Stored => (s.key_stored, theme::weak_text(ui.visuals())),
+                KeyState::Missing => (s.key_missing, theme::note_text(ui.visuals())),
+                KeyState::Unavailable(_) => (s.key_unavailable, theme::error_text(ui.visuals())),
+            };
+            let key_label = ui.label(egui::RichText::new(key_text).color(color));
+            if let KeyState::Unavailable(why) = &status.key {
+                key_label.on_hover_text(why);
+            }
+            if is_active {
+                ui.label(egui::RichText::new(s.active).italics());
+            } else if ui.button(s.use_provider).on_hover_text(name).clicked() {
+                command = Some(Command::SetActiveProvider { name: name.clone() });
+            }
+            if ui.button(s.edit).on_hover_text(name).clicked() {
+                form = Some(ProviderForm::edit(status));
+            }
+            if ui.button(s.remove).on_hover_text(name).clicked() {
+                command = Some(Command::RemoveProvider { name: name.clone() });
+            }
+        });
+    }
+    (command, form)
+}

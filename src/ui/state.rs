@@ -1,0 +1,154 @@
+//! The window's view state, built only from core events. Panels read it; nothing else
+//! changes it, so what is drawn is always what the core reported.
+
+use std::collections::HashMap;
+
+use crate::core::{DotenvOffer, Event, ProviderStatus};
+use crate::llm::Usage;
+use crate::store::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
+
+/// A retry the user should see ("Retrying in 2 s").
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryNote {
+    /// Which retry.
+    pub attempt: u32,
+    /// When it is sent, in the window's clock.
+    pub at: std::time::Instant,
+    /// Why the last attempt failed.
+    pub reason: String,
+}
+
+/// Everything the window shows that came from the core.
+#[derive(Debug, Default)]
+pub struct UiState {
+    /// Providers and their key states.
+    pub providers: Vec<ProviderStatus>,
+    /// The active provider's name.
+    pub active_provider: Option<String>,
+    /// Whether the first provider list has arrived (so the welcome screen does not flash).
+    pub providers_loaded: bool,
+    /// The sidebar's list.
+    pub conversations: Vec<ConversationSummary>,
+    /// The open conversation (`None`: a new, empty chat).
+    pub current: Option<ConversationId>,
+    /// Its messages.
+    pub messages: Vec<Message>,
+    /// Token counts of finished replies, by message.
+    pub usage: HashMap<MessageId, Usage>,
+    /// Retries in progress, by message.
+    pub retries: HashMap<MessageId, RetryNote>,
+    /// Errors to show until dismissed, newest last.
+    pub errors: Vec<String>,
+    /// A provider a `.env` offers.
+    pub dotenv_offer: Option<DotenvOffer>,
+    /// The last provider the core confirmed saved (the form closes on it).
+    pub last_saved_provider: Option<String>,
+    /// Events applied so far (tests and benchmarks wait on it).
+    pub events_applied: u64,
+}
+
+impl UiState {
+    /// Applies one core event.
+    pub fn apply(&mut self, event: Event) {
+        self.events_applied += 1;
+        match event {
+            Event::Providers { providers, active } => {
+                self.providers = providers;
+                self.active_provider = active;
+                self.providers_loaded = true;
+            }
+            Event::ProviderSaved { name } => self.last_saved_provider = Some(name),
+            Event::Conversations(list) => self.conversations = list,
+            Event::ConversationOpened { id, messages } => {
+                self.current = id;
+                self.messages = messages;
+            }
+            Event::MessageAdded(message) => {
+                if Some(message.conversation) == self.current {
+                    self.messages.push(message);
+                }
+            }
+            Event::Delta {
+                conversation,
+                message,
+                text,
+                reasoning,
+            } => {
+                if Some(conversation) != self.current {
+                    return;
+                }
+                self.retries.remove(&message);
+                if let Some(m) = self.message_mut(message) {
+                    if reasoning {
+                        m.reasoning.push_str(&text);
+                    } else {
+                        m.content.push_str(&text);
+                    }
+                }
+            }
+            Event::Retrying {
+                message,
+                attempt,
+                delay_millis,
+                reason,
+                ..
+            } => {
+                let at = std::time::Instant::now() + std::time::Duration::from_millis(delay_millis);
+                self.retries.insert(
+                    message,
+                    RetryNote {
+                        attempt,
+                        at,
+                        reason,
+                    },
+                );
+            }
+            Event::MessageFinished {
+                conversation,
+                message,
+                status,
+                error,
+                usage,
+            } => {
+                self.retries.remove(&message);
+                if let Some(usage) = usage {
+                    self.usage.insert(message, usage);
+                }
+                if Some(conversation) == self.current
+                    && let Some(m) = self.message_mut(message)
+                {
+                    m.status = status;
+                    m.error = error;
+                }
+            }
+            Event::DotenvOffer(offer) => self.dotenv_offer = offer,
+            Event::Error(message) => {
+                // The same message twice in a row (a key pressed twice) shows once.
+                if self.errors.last() != Some(&message) {
+                    self.errors.push(message);
+                }
+            }
+        }
+    }
+
+    /// A message of the open conversation; replies being streamed are usually the last.
+    fn message_mut(&mut self, id: MessageId) -> Option<&mut Message> {
+        self.messages.iter_mut().rev().find(|m| m.id == id)
+    }
+
+    /// Whether a reply is streaming in the open conversation.
+    pub fn is_streaming(&self) -> bool {
+        self.messages
+            .last()
+            .is_some_and(|m| m.status == MessageStatus::Streaming)
+    }
+
+    /// The text of every message of the open conversation (tests read what is shown).
+    pub fn transcript(&self) -> String {
+        self.messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

@@ -1,0 +1,297 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1:0. Blocking I/O on named threads: each reply is
+//! written exactly as scripted (chunk boundaries, pauses, aborted connections), so the
+//! client's parsing is tested against precise bytes.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+/// What to answer.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// 200 `text/event-stream`, chunked: each piece is one HTTP chunk, written and flushed,
+    /// then `gap` passes. `abort` drops the connection instead of ending the body.
+    Sse {
+        pieces: Vec<Vec<u8>>,
+        gap: Duration,
+        abort: bool,
+    },
+    /// Any status, headers and body (Content-Length set).
+    Raw {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+}
+
+impl Reply {
+    /// An SSE body sent in one piece.
+    pub fn sse(body: impl Into<Vec<u8>>) -> Self {
+        Self::Sse {
+            pieces: vec![body.into()],
+            gap: Duration::ZERO,
+            abort: false,
+        }
+    }
+
+    /// An SSE body sent as these pieces with a pause between.
+    pub fn sse_pieces(pieces: Vec<Vec<u8>>, gap: Duration) -> Self {
+        Self::Sse {
+            pieces,
+            gap,
+            abort: false,
+        }
+    }
+
+    /// A JSON body with a status.
+    pub fn json(status: u16, body: &str) -> Self {
+        Self::Raw {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+type Script = dyn Fn(usize, &Recorded) -> Reply + Send + Sync;
+
+/// The server. Dropping it stops accepting.
+pub struct MockServer {
+    pub base_url: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+    /// Set when a client closed its connection while an SSE reply was still being written.
+    client_hung_up: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    count: Arc<AtomicUsize>,
+}
+
+impl MockServer {
+    /// Answers request number `n` (0-based) with `script(n, request)`.
+    pub fn start(script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let client_hung_up = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let count = Arc::new(AtomicUsize::new(0));
+        let script: Arc<Script> = Arc::new(script);
+        {
+            let (requests, hung_up, stop, count) = (
+                requests.clone(),
+                client_hung_up.clone(),
+                stop.clone(),
+                count.clone(),
+            );
+            std::thread::Builder::new()
+                .name("mock-server".into())
+                .spawn(move || {
+                    for stream in listener.incoming() {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let Ok(stream) = stream else { continue };
+                        let n = count.fetch_add(1, Ordering::SeqCst);
+                        let (requests, hung_up, script) =
+                            (requests.clone(), hung_up.clone(), script.clone());
+                        std::thread::Builder::new()
+                            .name(format!("mock-conn-{n}"))
+                            .spawn(move || serve(stream, n, &script, &requests, &hung_up))
+                            .unwrap();
+                    }
+                })
+                .unwrap();
+        }
+        Self {
+            base_url: format!("http://{addr}/v1"),
+            requests,
+            client_hung_up,
+            stop,
+            count,
+        }
+    }
+
+    /// A server that answers every request the same way.
+    pub fn always(reply: Reply) -> Self {
+        Self::start(move |_, _| reply.clone())
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    pub fn client_hung_up(&self) -> bool {
+        self.client_hung_up.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees `stop`.
+        if let Some(addr) = self
+            .base_url
+            .strip_prefix("http://")
+            .and_then(|s| s.strip_suffix("/v1"))
+        {
+            let _ = TcpStream::connect(addr);
+        }
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    n: usize,
+    script: &Arc<Script>,
+    requests: &Mutex<Vec<Recorded>>,
+    hung_up: &AtomicBool,
+) {
+    let _ = stream.set_nodelay(true);
+    let Some(request) = read_request(&stream) else {
+        return;
+    };
+    requests.lock().unwrap().push(request.clone());
+    let reply = script(n, &request);
+    let mut out = stream;
+    match reply {
+        Reply::Raw {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+            for (name, value) in &headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str(&format!(
+                "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            ));
+            let _ = out.write_all(head.as_bytes());
+            let _ = out.write_all(&body);
+            let _ = out.flush();
+        }
+        Reply::Sse { pieces, gap, abort } => {
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+            if out.write_all(head.as_bytes()).is_err() {
+                return;
+            }
+            for piece in pieces {
+                if piece.is_empty() {
+                    continue;
+                }
+                let chunk = [format!("{:x}\r\n", piece.len()).as_bytes(), &piece, b"\r\n"].concat();
+                if out.write_all(&chunk).and_then(|()| out.flush()).is_err() {
+                    hung_up.store(true, Ordering::SeqCst);
+                    return;
+                }
+                if !gap.is_zero() {
+                    std::thread::sleep(gap);
+                }
+            }
+            if abort {
+                let _ = out.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            let _ = out.write_all(b"0\r\n\r\n");
+            let _ = out.flush();
+        }
+    }
+    // Let the client read everything before the socket closes.
+    let _ = out.shutdown(std::net::Shutdown::Write);
+    let mut sink = [0u8; 64];
+    let _ = out.set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = out.read(&mut sink);
+}
+
+fn read_request(stream: &TcpStream) -> Option<Recorded> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let path = parts.next()?.to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':') {
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Recorded {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// One OpenAI streaming chunk with this content (role repeated in every chunk, as GLM does).
+pub fn sse_chunk(content: &str) -> String {
+    let json = serde_json::json!({
+        "id": "chatcmpl-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "test-model",
+        "choices": [{"index": 0, "delta": {"role": "assistant", "content": content}, "finish_reason": null}],
+    });
+    format!("data: {json}\n\n")
+}
+
+/// A whole OpenAI stream: one chunk per token, a finish chunk, a usage chunk, `[DONE]`.
+pub fn sse_body(tokens: &[&str]) -> String {
+    let mut body: String = tokens.iter().map(|t| sse_chunk(t)).collect();
+    body.push_str("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+    body.push_str("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}\n\n");
+    body.push_str("data: [DONE]\n\n");
+    body
+}
