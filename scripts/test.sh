@@ -21,16 +21,5 @@ cargo clippy --no-default-features --lib --bins -- -D warnings
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 
-step "tests (private D-Bus session + gnome-keyring, Xvfb for the window test)"
-keyring_home="$(mktemp -d)"
-trap 'rm -rf "$keyring_home"' EXIT
-export OCRCHAT_TEST_KEYRING_HOME="$keyring_home"
-dbus-run-session -- bash -c '
-  set -euo pipefail
-  # A fresh login keyring in a temporary home, unlocked with a throwaway password.
-  eval "$(printf test | XDG_DATA_HOME="$OCRCHAT_TEST_KEYRING_HOME" HOME="$OCRCHAT_TEST_KEYRING_HOME" \
-      gnome-keyring-daemon --unlock --components=secrets)"
-  export GNOME_KEYRING_CONTROL
-  export OCRCHAT_TEST_SECRET_SERVICE=1
-  cargo test 2>&1
-'
+step "tests (inside a private D-Bus session with a fresh gnome-keyring)"
+scripts/with-keyring.sh cargo test

@@ -74,15 +74,10 @@ impl ProviderForm {
         let mut command = None;
         if self.editing.is_none() {
             ui.horizontal_wrapped(|ui| {
-                let label = ui.label(s.preset);
+                ui.label(s.preset);
                 for preset in PRESETS {
                     let selected = self.preset.label == preset.label;
-                    if ui
-                        .selectable_label(selected, preset.label)
-                        .labelled_by(label.id)
-                        .clicked()
-                        && !selected
-                    {
+                    if ui.selectable_label(selected, preset.label).clicked() && !selected {
                         *self = Self::from_preset(preset);
                     }
                 }

@@ -25,10 +25,7 @@ pub fn sidebar_ui(
     let mut action = None;
     ui.add_space(6.0);
     if ui
-        .add_sized(
-            [ui.available_width(), 30.0],
-            egui::Button::new(format!("＋ {}", s.new_chat)),
-        )
+        .add_sized([ui.available_width(), 30.0], egui::Button::new(s.new_chat))
         .clicked()
     {
         commands.push(Command::NewConversation);
