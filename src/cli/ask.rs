@@ -64,6 +64,7 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
     // The settings arrive with the first events; a --model override needs them.
     let mut sent = false;
     let mut stdout = std::io::stdout().lock();
+    let mut ends_with_newline = true;
     let result = loop {
         let Some(event) = core.recv().await else {
             break Err(AskFailed("The core stopped unexpectedly.".into()));
@@ -100,6 +101,7 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                 ..
             } => {
                 // Write each delta as it arrives; a closed pipe (`| head`) ends quietly.
+                ends_with_newline = text.ends_with('\n');
                 if let Err(_closed) = stdout
                     .write_all(text.as_bytes())
                     .and_then(|()| stdout.flush())
@@ -119,7 +121,9 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                 );
             }
             Event::MessageFinished { status, error, .. } => {
-                let _ = writeln!(stdout);
+                if !ends_with_newline {
+                    let _ = writeln!(stdout);
+                }
                 break match status {
                     MessageStatus::Complete => Ok(()),
                     MessageStatus::Truncated => {

@@ -567,7 +567,7 @@ impl Engine {
         .await
         .unwrap_or((None, None));
         if let Some(err) = &keyring_error {
-            tracing::warn!("keyring lookup failed: {err}");
+            tracing::debug!("keyring lookup failed: {err}");
         }
         if let Some((_, source)) = &key {
             tracing::debug!(?source, provider = %provider.name, "using API key");

@@ -70,7 +70,7 @@ pub(super) struct EventSink {
 impl EventSink {
     pub(super) async fn emit(&self, event: Event) {
         if let Event::Error(message) = &event {
-            tracing::warn!("{message}");
+            tracing::info!("error shown to the user: {message}");
         }
         if self.tx.send(event).await.is_err() {
             return; // The front end is gone; nothing to wake.

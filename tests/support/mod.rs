@@ -1,6 +1,6 @@
 //! Shared test support: a scripted HTTP/1.1 server on 127.0.0.1 that speaks the providers'
 //! wire formats byte for byte, temporary app directories, and `step_until` for GUI tests.
-#![allow(dead_code)] // Each test binary uses a different part of this module.
+#![allow(dead_code, unused_imports)] // Each test binary uses a different part of this module.
 
 pub mod server;
 

@@ -1,0 +1,222 @@
+//! `ocrchat ask` as a user runs it: the built binary, temporary config/data directories, a
+//! scripted server on 127.0.0.1. stdout carries only the reply; failures exit non-zero with
+//! one clear line on stderr.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use ocrchat::config::Settings;
+use ocrchat::llm::ProviderConfig;
+use support::{MockServer, Reply, sse_body};
+
+/// Runs the binary in `dir` (its working directory, with `.env` if the test wrote one) with
+/// XDG directories under it, and no inherited API key.
+fn ocrchat(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ocrchat"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env_remove("OCRCHAT_API_KEY")
+        .env_remove("RUST_LOG");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[test]
+fn streams_only_the_reply_to_stdout() {
+    let server = MockServer::always(Reply::sse(sse_body(&["你好", "，", "world"])));
+    let dir = tempfile::tempdir().unwrap();
+    let out = ocrchat(
+        dir.path(),
+        &[
+            "ask",
+            "--base-url",
+            &server.base_url,
+            "--model",
+            "m1",
+            "--system",
+            "Be brief",
+            "--max-tokens",
+            "50",
+            "Say",
+            "hi",
+        ],
+        &[("OCRCHAT_API_KEY", "sk-env")],
+    );
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "你好，world\n");
+    assert_eq!(text(&out.stderr), "");
+    let request = &server.requests()[0];
+    assert_eq!(request.header("authorization"), Some("Bearer sk-env"));
+    let body = request.json();
+    assert_eq!(body["model"], "m1");
+    assert_eq!(body["max_tokens"], 50);
+    assert_eq!(body["messages"][0]["role"], "system");
+    assert_eq!(body["messages"][0]["content"], "Be brief");
+    assert_eq!(body["messages"][1]["content"], "Say hi");
+    // The question and reply are in the history.
+    assert!(dir.path().join("data/ocrchat/history.sqlite3").is_file());
+}
+
+#[test]
+fn no_save_keeps_history_untouched_and_dotenv_key_is_used() {
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".env"), "API_KEY=sk-from-dotenv\n").unwrap();
+    let out = ocrchat(
+        dir.path(),
+        &[
+            "ask",
+            "--no-save",
+            "--base-url",
+            &server.base_url,
+            "--model",
+            "m",
+            "q",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "ok\n");
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some("Bearer sk-from-dotenv")
+    );
+    assert!(!dir.path().join("data/ocrchat/history.sqlite3").exists());
+}
+
+#[test]
+fn named_provider_from_the_config_file() {
+    let server = MockServer::always(Reply::sse(sse_body(&["from config"])));
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::default();
+    settings.upsert(ProviderConfig::new("Other", "http://127.0.0.1:9/v1", "x"));
+    settings.upsert(ProviderConfig::new(
+        "Local",
+        &server.base_url,
+        "configured-model",
+    ));
+    settings
+        .save(&dir.path().join("config/ocrchat/config.toml"))
+        .unwrap();
+    let out = ocrchat(
+        dir.path(),
+        &["ask", "--provider", "Local", "--model", "override", "q"],
+        &[],
+    );
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "from config\n");
+    assert_eq!(server.requests()[0].json()["model"], "override");
+
+    let out = ocrchat(dir.path(), &["ask", "--provider", "Nope", "q"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "");
+    assert_eq!(
+        text(&out.stderr),
+        "ocrchat: There is no provider named “Nope”. Configured: Other, Local.\n"
+    );
+}
+
+#[test]
+fn failures_exit_non_zero_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    // No provider at all.
+    let out = ocrchat(dir.path(), &["ask", "hello"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("ocrchat: No provider is set up yet."),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    // A rejected key.
+    let server = MockServer::always(Reply::json(
+        401,
+        r#"{"error":{"message":"Invalid API key"}}"#,
+    ));
+    let out = ocrchat(
+        dir.path(),
+        &[
+            "ask",
+            "--base-url",
+            &server.base_url,
+            "--model",
+            "m",
+            "hello",
+        ],
+        &[("OCRCHAT_API_KEY", "sk-bad")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("ocrchat: The server rejected the API key (401): Invalid API key."),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(text(&out.stdout), "");
+
+    // Nothing listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/v1");
+    let out = ocrchat(
+        dir.path(),
+        &["ask", "--base-url", &url, "--model", "m", "hello"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("Could not reach 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+
+    // A bad base URL.
+    let out = ocrchat(
+        dir.path(),
+        &["ask", "--base-url", "not a url", "--model", "m", "hello"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not a web address"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // --base-url without --model is a usage error.
+    let out = ocrchat(dir.path(), &["ask", "--base-url", &url, "hello"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_reply_cut_by_the_token_limit_exits_zero_with_a_note() {
+    let body = format!(
+        "{}data: {{\"choices\":[{{\"delta\":{{}},\"finish_reason\":\"length\"}}]}}\n\ndata: [DONE]\n\n",
+        support::sse_chunk("partial")
+    );
+    let server = MockServer::always(Reply::sse(body));
+    let dir = tempfile::tempdir().unwrap();
+    let out = ocrchat(
+        dir.path(),
+        &["ask", "--base-url", &server.base_url, "--model", "m", "q"],
+        &[],
+    );
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "partial\n");
+    assert!(text(&out.stderr).contains("cut off by the token limit"));
+}

@@ -1,0 +1,243 @@
+//! API keys against a real Secret Service (gnome-keyring in a private D-Bus session, started
+//! by scripts/with-keyring.sh), and a check that a key never reaches the config file, the
+//! SQLite history or the logs.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ocrchat::core::{Command, CoreHandle, Event, KeyState};
+use ocrchat::llm::ProviderConfig;
+use ocrchat::secrets::{ApiKey, KeySource, KeyringStore, resolve_key};
+use support::{KeyringCleanup, MockServer, Reply, TestEnv, sse_body};
+
+fn require_secret_service() {
+    assert!(
+        std::env::var_os("OCRCHAT_TEST_SECRET_SERVICE").is_some(),
+        "this test needs a real Secret Service: run it through `make test` or scripts/with-keyring.sh"
+    );
+}
+
+#[test]
+fn set_read_replace_and_delete_a_key() {
+    require_secret_service();
+    let service = format!("ocrchat-test-crud-{}", std::process::id());
+    let _cleanup = KeyringCleanup {
+        service: service.clone(),
+        names: vec!["OpenAI".into()],
+    };
+    let store = KeyringStore::new(service);
+    assert_eq!(store.get("OpenAI").unwrap(), None);
+    store
+        .set("OpenAI", &ApiKey::new("sk-first").unwrap())
+        .unwrap();
+    assert_eq!(store.get("OpenAI").unwrap().unwrap().expose(), "sk-first");
+    store
+        .set("OpenAI", &ApiKey::new("sk-second").unwrap())
+        .unwrap();
+    assert_eq!(store.get("OpenAI").unwrap().unwrap().expose(), "sk-second");
+    // Another provider's entry is separate.
+    assert_eq!(store.get("DeepSeek").unwrap(), None);
+    store.delete("OpenAI").unwrap();
+    assert_eq!(store.get("OpenAI").unwrap(), None);
+    store.delete("OpenAI").unwrap(); // Deleting again is fine.
+}
+
+#[test]
+fn lookup_order_is_keyring_then_environment_then_dotenv() {
+    require_secret_service();
+    let service = format!("ocrchat-test-order-{}", std::process::id());
+    let _cleanup = KeyringCleanup {
+        service: service.clone(),
+        names: vec!["P".into()],
+    };
+    let store = KeyringStore::new(service);
+    let dotenv = ocrchat::secrets::DotenvProvider {
+        api_key: ApiKey::new("sk-dotenv"),
+        ..Default::default()
+    };
+    // Nothing in the keyring and (in this process) no OCRCHAT_API_KEY: the .env key.
+    assert!(std::env::var_os(ocrchat::secrets::API_KEY_ENV).is_none());
+    let (key, error) = resolve_key(&store, Some("P"), Some(&dotenv));
+    assert!(error.is_none());
+    let (key, source) = key.unwrap();
+    assert_eq!((key.expose(), source), ("sk-dotenv", KeySource::Dotenv));
+    // The keyring entry wins.
+    store.set("P", &ApiKey::new("sk-keyring").unwrap()).unwrap();
+    let (key, _) = resolve_key(&store, Some("P"), Some(&dotenv));
+    let (key, source) = key.unwrap();
+    assert_eq!((key.expose(), source), ("sk-keyring", KeySource::Keyring));
+}
+
+/// Collects everything the app logs, at every level.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
+    type Writer = Self;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[test]
+fn a_key_never_reaches_config_history_or_logs() {
+    require_secret_service();
+    const SECRET: &str = "sk-never-on-disk-7f3a9c";
+    let logs = LogBuffer::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(logs.clone())
+        .finish();
+    // Global, so the core's runtime threads log into the buffer too.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let server = MockServer::always(Reply::sse(sse_body(&["fine"])));
+    let env = TestEnv::new("leak");
+    let _cleanup = KeyringCleanup {
+        service: env.keyring_service.clone(),
+        names: vec!["Leak test".into()],
+    };
+    let runtime = support::runtime();
+    let mut core = CoreHandle::start(runtime.handle(), env.options()).unwrap();
+    let next = |core: &mut CoreHandle| {
+        runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), core.recv())
+                .await
+                .unwrap()
+                .unwrap()
+        })
+    };
+    core.send(Command::SaveProvider {
+        provider: ProviderConfig::new("Leak test", &server.base_url, "m"),
+        api_key: ApiKey::new(SECRET),
+        previous_name: None,
+    })
+    .unwrap();
+    loop {
+        if let Event::Providers { providers, .. } = next(&mut core)
+            && providers.iter().any(|p| p.key == KeyState::Stored)
+        {
+            break;
+        }
+    }
+    core.send(Command::Send {
+        conversation: None,
+        text: format!("is {SECRET} safe?").replace(SECRET, "the key"),
+        options: Default::default(),
+    })
+    .unwrap();
+    loop {
+        match next(&mut core) {
+            Event::MessageFinished { error, .. } => {
+                assert_eq!(error, None);
+                break;
+            }
+            Event::Error(message) => panic!("{message}"),
+            _ => {}
+        }
+    }
+    assert!(core.shutdown(Duration::from_secs(5)));
+
+    // The key was used…
+    assert_eq!(
+        server.requests()[0].header("authorization"),
+        Some(&*format!("Bearer {SECRET}"))
+    );
+    // …and is nowhere on disk or in the logs.
+    let mut files = vec![env.paths.config_file()];
+    for entry in std::fs::read_dir(&env.paths.data_dir).unwrap() {
+        files.push(entry.unwrap().path()); // history.sqlite3 and its -wal/-shm files
+    }
+    assert!(files.len() >= 2, "{files:?}");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+        assert!(!found, "the key is in {}", file.display());
+    }
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("command"), "logging was captured: {logs}");
+    assert!(!logs.contains(SECRET), "the key is in the logs");
+}
+
+#[test]
+fn dotenv_is_offered_and_imported_into_the_keyring() {
+    require_secret_service();
+    let server = MockServer::always(Reply::sse(sse_body(&["imported"])));
+    let env = TestEnv::new("dotenv");
+    let dotenv = env.dir.path().join(".env");
+    std::fs::write(
+        &dotenv,
+        format!(
+            "API_KEY=sk-dotenv-import\nENDPOINT={}\nMODEL=qwen-plus\n",
+            server.base_url
+        ),
+    )
+    .unwrap();
+    let _cleanup = KeyringCleanup {
+        service: env.keyring_service.clone(),
+        names: vec![".env".into()],
+    };
+    let mut options = env.options();
+    options.dotenv_path = Some(dotenv);
+    let runtime = support::runtime();
+    let mut core = CoreHandle::start(runtime.handle(), options).unwrap();
+    let next = |core: &mut CoreHandle| {
+        runtime.block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), core.recv())
+                .await
+                .unwrap()
+                .unwrap()
+        })
+    };
+    let offer = loop {
+        if let Event::DotenvOffer(Some(offer)) = next(&mut core) {
+            break offer;
+        }
+    };
+    assert_eq!(offer.model.as_deref(), Some("qwen-plus"));
+    assert!(offer.has_key);
+    core.send(Command::ImportDotenv {
+        name: ".env".into(),
+    })
+    .unwrap();
+    loop {
+        match next(&mut core) {
+            Event::ProviderSaved { name } => {
+                assert_eq!(name, ".env");
+                break;
+            }
+            Event::Error(message) => panic!("{message}"),
+            _ => {}
+        }
+    }
+    // Once imported, the offer is withdrawn and the key is in the keyring, not the config.
+    loop {
+        if let Event::DotenvOffer(offer) = next(&mut core) {
+            assert_eq!(offer, None);
+            break;
+        }
+    }
+    let stored = KeyringStore::new(env.keyring_service.clone())
+        .get(".env")
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.expose(), "sk-dotenv-import");
+    let config = std::fs::read_to_string(env.paths.config_file()).unwrap();
+    assert!(
+        config.contains("qwen-plus") && !config.contains("sk-dotenv-import"),
+        "{config}"
+    );
+    assert!(core.shutdown(Duration::from_secs(5)));
+}
