@@ -53,18 +53,18 @@ impl ProviderConfig {
         if self.name.trim().is_empty() {
             return Err("Give the provider a name".into());
         }
+        let url = self.base_url.trim();
+        let is_web_address = reqwest::Url::parse(url)
+            .is_ok_and(|parsed| matches!(parsed.scheme(), "http" | "https") && parsed.has_host());
+        if !is_web_address {
+            return Err(format!(
+                "The base URL “{url}” is not a web address. It should look like https://api.openai.com/v1"
+            ));
+        }
         if self.model.trim().is_empty() {
             return Err("Enter a model name, for example gpt-4o-mini".into());
         }
-        let url = self.base_url.trim();
-        match reqwest::Url::parse(url) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
-                Ok(())
-            }
-            _ => Err(format!(
-                "The base URL “{url}” is not a web address. It should look like https://api.openai.com/v1"
-            )),
-        }
+        Ok(())
     }
 
     /// The streaming endpoint URL.

@@ -254,6 +254,23 @@ impl App {
     }
 }
 
+/// Ctrl+Q (Cmd+Q) closes the window the way the close button does, so running replies are
+/// saved; Ctrl+N starts a new chat.
+fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
+    let (quit, new_chat) = ctx.input_mut(|i| {
+        (
+            i.consume_key(egui::Modifiers::COMMAND, egui::Key::Q),
+            i.consume_key(egui::Modifiers::COMMAND, egui::Key::N),
+        )
+    });
+    if quit {
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+    if new_chat {
+        commands.push(Command::NewConversation);
+    }
+}
+
 /// `base`, or `base 2`, `base 3`… — the first name no provider has.
 fn unique_name(state: &UiState, base: &str) -> String {
     let taken = |name: &str| state.providers.iter().any(|p| p.config.name == name);
@@ -280,6 +297,7 @@ impl eframe::App for App {
         let ctx = ui.ctx().clone();
         let mut commands = Vec::new();
         let welcome = self.state.providers_loaded && self.state.providers.is_empty();
+        shortcuts(&ctx, &mut commands);
 
         egui::Panel::left("sidebar")
             .resizable(true)

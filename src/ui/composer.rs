@@ -45,15 +45,16 @@ impl Composer {
 
         ui.horizontal(|ui| {
             let button_width = 72.0;
+            let label = ui.label(s.message_input);
+            // What is left after the label, minus the button and the gap before it.
             let field_width =
                 (ui.available_width() - button_width - ui.spacing().item_spacing.x).max(120.0);
-            let label = ui.label(s.message_input);
             ui.add(
                 egui::TextEdit::multiline(&mut self.draft)
                     .id(text_id)
                     .hint_text(s.composer_hint)
                     .desired_rows(theme::COMPOSER_ROWS)
-                    .desired_width(field_width - label.rect.width()),
+                    .desired_width(field_width),
             )
             .labelled_by(label.id);
             if streaming {

@@ -1,3 +1,5 @@
+#![allow(dead_code)] // Tests and the mock_provider example each use part of this.
+
 //! A scripted HTTP/1.1 server on 127.0.0.1:0. Blocking I/O on named threads: each reply is
 //! written exactly as scripted (chunk boundaries, pauses, aborted connections), so the
 //! client's parsing is tested against precise bytes.
@@ -92,7 +94,15 @@ pub struct MockServer {
 impl MockServer {
     /// Answers request number `n` (0-based) with `script(n, request)`.
     pub fn start(script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_on(0, script)
+    }
+
+    /// Like [`MockServer::start`], on a given port of 127.0.0.1 (0: any free port).
+    pub fn start_on(
+        port: u16,
+        script: impl Fn(usize, &Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let client_hung_up = Arc::new(AtomicBool::new(false));
