@@ -299,3 +299,125 @@ fn shift_enter_adds_a_line_and_a_failed_reply_says_why() {
     harness.get_by_label_contains("The server rejected the API key (401): Invalid token");
     harness.get_by_label_contains("Open Settings → Providers");
 }
+
+#[test]
+fn reasoning_folds_away_and_a_cut_off_reply_says_so() {
+    let body = concat!(
+        "data: {\"choices\":[{\"delta\":{\"reasoning_content\":\"先想一想\"}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{\"content\":\"答案是\"}}]}\n\n",
+        "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"length\"}]}\n\n",
+        "data: [DONE]\n\n",
+    );
+    let server = MockServer::always(Reply::sse(body));
+    let env = TestEnv::new("gui-think");
+    seed_provider(&env, &server);
+    let runtime = support::runtime();
+    let mut harness = app_harness(&env, &runtime);
+    step_until(&mut harness, "the provider list", |app| {
+        app.state().active_provider.is_some()
+    });
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Message")
+        .focus();
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Message")
+        .type_text("想");
+    harness.key_press(egui::Key::Enter);
+    step_until(&mut harness, "the cut-off reply", |app| {
+        app.state()
+            .messages
+            .get(1)
+            .is_some_and(|m| m.status == MessageStatus::Truncated)
+    });
+    harness.get_by_label_contains("答案是");
+    harness.get_by_label_contains("cut off by the token limit");
+    // The reasoning is folded away until the person opens it.
+    assert!(harness.query_by_label_contains("先想一想").is_none());
+    harness.get_by_label("Thinking").click();
+    harness.run_steps(4);
+    harness.get_by_label_contains("先想一想");
+}
+
+#[test]
+fn settings_edit_rename_switch_and_remove_providers() {
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let env = TestEnv::new("gui-settings");
+    let mut settings = Settings::default();
+    settings.upsert(ProviderConfig::new("First", &server.base_url, "model-a"));
+    settings.upsert(ProviderConfig::new("Second", &server.base_url, "model-b"));
+    settings.active_provider = Some("First".into());
+    settings.save(&env.paths.config_file()).unwrap();
+    let runtime = support::runtime();
+    let mut harness = app_harness(&env, &runtime);
+    step_until(&mut harness, "the provider list", |app| {
+        app.state().providers.len() == 2
+    });
+
+    harness.get_by_label("Settings…").click();
+    harness.run_steps(2);
+    // Edit "Second": change its model and name.
+    harness.get_all_by_label("Edit").nth(1).unwrap().click();
+    harness.run_steps(2);
+    fill(&mut harness, Role::TextInput, "Model", "model-c");
+    fill(&mut harness, Role::TextInput, "Name", "Renamed");
+    harness.get_by_label("Save provider").click();
+    step_until(&mut harness, "the renamed provider", |app| {
+        app.state()
+            .providers
+            .iter()
+            .any(|p| p.config.name == "Renamed" && p.config.model == "model-c")
+    });
+    assert!(
+        !harness
+            .state()
+            .state()
+            .providers
+            .iter()
+            .any(|p| p.config.name == "Second")
+    );
+    let saved = Settings::load(&env.paths.config_file()).unwrap();
+    assert_eq!(saved.provider("Renamed").unwrap().model, "model-c");
+
+    // Switch the active provider, then remove the other one.
+    harness.get_by_label("Use").click();
+    step_until(&mut harness, "the new active provider", |app| {
+        app.state().active_provider.as_deref() == Some("Renamed")
+    });
+    harness.get_all_by_label("Remove").next().unwrap().click();
+    step_until(&mut harness, "one provider left", |app| {
+        app.state().providers.len() == 1
+    });
+    let saved = Settings::load(&env.paths.config_file()).unwrap();
+    assert_eq!(saved.providers.len(), 1);
+    assert_eq!(saved.active_provider.as_deref(), Some("Renamed"));
+
+    // A bad base URL is refused in the form, with the field named.
+    harness.get_by_label("Add provider").click();
+    harness.run_steps(2);
+    harness.get_by_label("Custom OpenAI-compatible").click();
+    harness.run_steps(2);
+    fill(&mut harness, Role::TextInput, "Base URL", "localhost:1234");
+    harness.get_by_label("Save provider").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("The base URL “localhost:1234” is not a web address");
+}
+
+#[test]
+fn about_shows_version_and_commit_and_chinese_interface() {
+    let env = TestEnv::new("gui-about");
+    let runtime = support::runtime();
+    let core = CoreHandle::start(runtime.handle(), env.options()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 760.0])
+        .build_eframe(|cc| App::with_lang(cc, core, Lang::Zh));
+    step_until(&mut harness, "the provider list", |app| {
+        app.state().providers_loaded
+    });
+    harness.get_by_label("欢迎使用 ocrchat");
+    harness.get_by_label("保存服务商");
+    harness.get_by_label("关于…").click();
+    harness.run_steps(2);
+    harness.get_by_label(&format!("Version {}", ocrchat::VERSION));
+    assert!(ocrchat::VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+}

@@ -109,14 +109,25 @@ impl Settings {
         }
     }
 
-    /// Removes the provider with this name; returns whether one was removed.
+    /// Removes the provider with this name; returns whether one was removed. When it was the
+    /// active one, the first remaining provider becomes active.
     pub fn remove(&mut self, name: &str) -> bool {
         let before = self.providers.len();
         self.providers.retain(|p| p.name != name);
         if self.active_provider.as_deref() == Some(name) {
-            self.active_provider = None;
+            self.active_provider = self.providers.first().map(|p| p.name.clone());
         }
         before != self.providers.len()
+    }
+
+    /// Renames a provider in place (keeping its position and whether it is active).
+    pub fn rename(&mut self, old: &str, new: &str) {
+        if let Some(provider) = self.providers.iter_mut().find(|p| p.name == old) {
+            new.clone_into(&mut provider.name);
+        }
+        if self.active_provider.as_deref() == Some(old) {
+            self.active_provider = Some(new.to_owned());
+        }
     }
 }
 
@@ -134,6 +145,22 @@ mod tests {
         settings.active_provider = Some("Local".into());
         settings.save(&path).unwrap();
         assert_eq!(Settings::load(&path).unwrap(), settings);
+    }
+
+    #[test]
+    fn rename_keeps_place_and_removing_the_active_one_picks_the_next() {
+        let mut settings = Settings::default();
+        for name in ["A", "B", "C"] {
+            settings.upsert(ProviderConfig::new(name, "http://127.0.0.1:1/v1", "m"));
+        }
+        settings.active_provider = Some("B".into());
+        settings.rename("B", "B2");
+        let names: Vec<_> = settings.providers.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["A", "B2", "C"]);
+        assert_eq!(settings.active_provider.as_deref(), Some("B2"));
+        assert!(settings.remove("B2"));
+        assert_eq!(settings.active_provider.as_deref(), Some("A"));
+        assert!(!settings.remove("missing"));
     }
 
     #[test]

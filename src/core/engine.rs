@@ -234,11 +234,11 @@ impl Engine {
             }
         }
         if let Some(old) = &renamed_from {
-            self.settings.remove(old);
+            self.settings.rename(old, &provider.name);
         }
         let name = provider.name.clone();
         self.settings.upsert(provider);
-        if self.settings.active_provider.is_none() || renamed_from.is_some() {
+        if self.settings.active_provider.is_none() {
             self.settings.active_provider = Some(name.clone());
         }
         if self.save_settings().await {
