@@ -1,5 +1,5 @@
-# ocrchat — `make run` starts the app, `make test` runs every check CI runs.
-# Both first install any missing system packages (scripts/setup.sh, idempotent).
+# Shortcuts for the scripts in scripts/: `make run` starts the app, `make test` runs every
+# check CI runs. Both first install any missing system packages (scripts/setup.sh).
 
 # Reuse one target directory outside the clone, so a fresh clone builds warm when it can.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/ocrchat/target
@@ -9,10 +9,10 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/ocrchat/target
 setup:
 	bash scripts/setup.sh
 
-run: setup
-	cargo run --release
+run:
+	bash scripts/run.sh
 
-test: setup
+test:
 	bash scripts/test.sh
 
 lint:

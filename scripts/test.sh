@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every check CI runs: formatting, lints (with and without the GUI), docs, and all
-# tests. Tests run inside a private D-Bus session with a fresh, unlocked gnome-keyring, so
-# the keyring tests use a real Secret Service and never touch the user's own keyring.
+# Installs what is missing, then runs every check CI runs: formatting, lints (with and
+# without the GUI), docs, and all tests. Tests run inside a private D-Bus session with a
+# fresh, unlocked gnome-keyring, so the keyring tests use a real Secret Service and never
+# touch the user's own keyring; the window test starts its own Xvfb.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ocrchat/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 

@@ -345,3 +345,19 @@ async fn no_retry_once_text_has_streamed() {
         "a second request would bill a second generation"
     );
 }
+
+#[tokio::test]
+async fn tls_failure_says_the_secure_connection_failed() {
+    // https to a server that speaks plain HTTP: the TLS handshake fails.
+    let server = MockServer::always(Reply::sse(sse_body(&["never"])));
+    let url = server.base_url.replace("http://", "https://");
+    let provider = ProviderConfig::new("Local", url, "m");
+    let client = ChatClient::new(RetryPolicy::none());
+    let (_, error) = run(&client, &provider, None).await;
+    let message = error.unwrap().to_string();
+    assert!(
+        message.starts_with("Could not reach 127.0.0.1:"),
+        "{message}"
+    );
+    assert!(message.contains("secure connection failed"), "{message}");
+}
