@@ -67,9 +67,37 @@ fn init_logging_stderr() {
         .try_init();
 }
 
+/// Window logging: started from a desktop, stderr goes nowhere, so log to a file in the data
+/// dir (info and up; `RUST_LOG` to change). Falls back to stderr if the file cannot be opened.
+#[cfg(feature = "gui")]
+fn init_logging_file(path: &std::path::Path) {
+    let file = path
+        .parent()
+        .map(std::fs::create_dir_all)
+        .transpose()
+        .and_then(|_| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+        });
+    let Ok(file) = file else {
+        init_logging_stderr();
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init();
+    tracing::info!("ocrchat {} starting", ocrchat::VERSION);
+}
+
 #[cfg(feature = "gui")]
 fn run_window(runtime: &tokio::runtime::Runtime, options: CoreOptions) -> ExitCode {
-    init_logging_stderr();
+    init_logging_file(&options.paths.log_file());
     match ocrchat::ui::run(runtime.handle(), options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

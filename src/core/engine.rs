@@ -524,10 +524,11 @@ impl Engine {
                     messages: vec![user],
                 })
                 .await;
-            self.emit_conversations().await;
         } else {
             self.events.emit(Event::MessageAdded(user)).await;
         }
+        // The conversation moved to the top of the list (or is new).
+        self.emit_conversations().await;
         let reply_id = reply.id;
         self.events.emit(Event::MessageAdded(reply)).await;
 

@@ -42,7 +42,9 @@ impl StoreWorker {
                         job(store);
                     }
                 }
-                // Every queued write has run: tell whoever waits for a clean shutdown.
+                // Close the database (checkpointing the WAL) before reporting the shutdown as
+                // done, so the files are complete once `CoreHandle::shutdown` returns.
+                drop(store);
                 if let Some(done) = done {
                     let _ = done.try_send(());
                 }
