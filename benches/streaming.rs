@@ -1,15 +1,15 @@
 //! Streaming overhead: how much latency ocrchat adds between a chunk leaving the server and
 //! its text being in the conversation state the window draws from.
 //!
-//! Run with `cargo bench --bench streaming` (about 20 s on 2 cores). Method:
+//! Run with `cargo bench --bench streaming` (about 30 s on 2 cores). Method:
 //!
 //! - A server in this file (std `TcpListener` on 127.0.0.1, one thread, `TCP_NODELAY`) answers
 //!   each request with a chunked `text/event-stream` of [`CHUNKS`] OpenAI `data:` chunks. Each
 //!   chunk's content is the time it is being written, in nanoseconds since an [`Instant`] the
 //!   measuring side shares: stamp, format, write as one HTTP chunk, flush. Then the server
-//!   sleeps [`GAP`] (on Linux that is about 200 µs with timer slack), so the client is idle
-//!   when the next chunk arrives and the figures are latency, not queueing behind a backlog.
-//!   The measured pace is printed. The stream ends with a finish chunk and `data: [DONE]`.
+//!   sleeps [`GAP`] (150 µs; with timer slack and the write, one chunk every ~250–300 µs on a
+//!   2-core VM), so the client is idle when the next chunk arrives and the figures are latency,
+//!   not queueing behind a backlog. The measured pace is printed. The stream ends with a finish chunk and `data: [DONE]`.
 //! - Path A, the baseline: a bare reqwest loop on the same tokio runtime. `response.chunk()`
 //!   until the body ends, scanning each line for `"content":"<nanos> "` (a carry buffer joins
 //!   lines split across reads) and recording `now - sent` per chunk.
@@ -21,6 +21,9 @@
 //! - Rounds alternate A, B, A, B… in one process after a short warm-up of each, so both see the
 //!   same machine state. "Added latency" is percentile(B) − percentile(A) over the pooled
 //!   samples; per-chunk differences cannot be taken because the two paths read different runs.
+//!
+//! `OCRCHAT_BENCH_HISTORY=memory` keeps path B's history in memory instead of SQLite, to see
+//! what the database writes cost (the real app writes to disk; the default measures that).
 //!
 //! Not included: the window's deliberate repaint coalescing. Its waker calls
 //! `request_repaint_after(10 ms)` so a burst of tokens becomes one repaint; that is a rendering
@@ -41,7 +44,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ocrchat::core::{Command, CoreHandle, Event, SendOptions};
+use ocrchat::core::{Command, CoreHandle, Event, HistoryLocation, SendOptions};
 use ocrchat::llm::ProviderConfig;
 use ocrchat::store::MessageStatus;
 use ocrchat::ui::state::UiState;
@@ -51,7 +54,7 @@ const CHUNKS: usize = 10_000;
 /// Chunks per warm-up run (connection set-up, SQLite file creation, lazy statics).
 const WARMUP_CHUNKS: usize = 300;
 /// Measured runs of each path.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 /// The server's pause after each chunk.
 const GAP: Duration = Duration::from_micros(150);
 /// A run that takes longer than this has stalled.
@@ -89,6 +92,9 @@ fn run() -> BenchResult<()> {
         GAP.as_micros(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
     );
+    if memory_history() {
+        println!("OCRCHAT_BENCH_HISTORY=memory: path B keeps history in memory, not SQLite");
+    }
     println!("latency = chunk written by the server -> A: bytes back from response.chunk()");
     println!(
         "                                       -> B: Delta applied to UiState (window excluded)"
@@ -133,6 +139,17 @@ fn run() -> BenchResult<()> {
             b.p99 - a.p99
         );
     }
+    let spread = |f: fn(&Stats) -> f64| {
+        rows.iter()
+            .map(|(_, a, b)| f(b) - f(a))
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), d| {
+                (lo.min(d), hi.max(d))
+            })
+    };
+    let ((p50_lo, p50_hi), (p99_lo, p99_hi)) = (spread(|s| s.p50), spread(|s| s.p99));
+    println!(
+        "spread over rounds: added p50 {p50_lo:+.1} .. {p50_hi:+.1} µs, added p99 {p99_lo:+.1} .. {p99_hi:+.1} µs"
+    );
     let added_p50 = pooled_b.p50 - pooled_a.p50;
     let added_p99 = pooled_b.p99 - pooled_a.p99;
     println!(
@@ -395,7 +412,12 @@ impl UiThread {
         env: &support::TestEnv,
         base_url: &str,
     ) -> BenchResult<Self> {
-        let core = CoreHandle::start(runtime.handle(), env.options())
+        let mut options = env.options();
+        if memory_history() {
+            // Diagnosis only: takes SQLite out of the path to see what it costs.
+            options.history = HistoryLocation::Memory;
+        }
+        let core = CoreHandle::start(runtime.handle(), options)
             .map_err(|e| format!("starting the core: {e}"))?;
         // The window's waker requests a repaint; this one wakes the loop below at once (the
         // window adds a deliberate 10 ms coalescing delay, excluded here).
@@ -475,6 +497,11 @@ impl UiThread {
     fn stop(self) {
         self.core.shutdown(Duration::from_secs(3));
     }
+}
+
+/// `OCRCHAT_BENCH_HISTORY=memory`: path B without SQLite (diagnosis only).
+fn memory_history() -> bool {
+    std::env::var("OCRCHAT_BENCH_HISTORY").as_deref() == Ok("memory")
 }
 
 fn parse_stamp(text: &str) -> BenchResult<u64> {
