@@ -167,12 +167,7 @@ fn failures_exit_non_zero_with_one_clear_line() {
     assert_eq!(text(&out.stdout), "");
 
     // Nothing listening.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/v1");
+    let (port, url) = support::closed_port_url();
     let out = ocrchat(
         dir.path(),
         &["ask", "--base-url", &url, "--model", "m", "hello"],

@@ -56,6 +56,15 @@ impl Driver {
         }
     }
 
+    /// The next `Event::Error`'s message, skipping other events.
+    fn next_error(&mut self) -> String {
+        loop {
+            if let Event::Error(message) = self.next() {
+                return message;
+            }
+        }
+    }
+
     fn ask(&mut self, conversation: Option<ConversationId>, text: &str) -> Vec<Event> {
         self.core()
             .send(Command::Send {
@@ -253,11 +262,7 @@ fn sending_with_no_provider_and_a_broken_config_are_explained() {
             options: Default::default(),
         })
         .unwrap();
-    let message = loop {
-        if let Event::Error(message) = driver.next() {
-            break message;
-        }
-    };
+    let message = driver.next_error();
     assert!(
         message.starts_with("No provider is set up yet. Add one in Settings → Providers"),
         "{message}"
@@ -267,11 +272,7 @@ fn sending_with_no_provider_and_a_broken_config_are_explained() {
     std::fs::create_dir_all(&env.paths.config_dir).unwrap();
     std::fs::write(env.paths.config_file(), "[[provider]]\nname = 3\n").unwrap();
     let mut driver = Driver::start(&env);
-    let message = loop {
-        if let Event::Error(message) = driver.next() {
-            break message;
-        }
-    };
+    let message = driver.next_error();
     assert!(
         message.contains("config.toml") && message.contains("is not valid"),
         "{message}"

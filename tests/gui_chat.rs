@@ -44,6 +44,43 @@ fn fill(harness: &mut Harness<'_, App>, role: Role, label: &str, text: &str) {
     harness.step();
 }
 
+/// Focuses the composer and types `text` (without sending).
+fn type_question(harness: &mut Harness<'_, App>, text: &str) {
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Message")
+        .focus();
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Message")
+        .type_text(text);
+    harness.step();
+}
+
+/// Waits until the reply (the second message) has this status.
+fn wait_for_reply(harness: &mut Harness<'_, App>, status: MessageStatus) {
+    step_until(harness, &format!("a reply with status {status:?}"), |app| {
+        app.state()
+            .messages
+            .get(1)
+            .is_some_and(|m| m.status == status)
+    });
+}
+
+/// An app whose config already has a provider pointing at `server`.
+fn app_with_provider<'a>(
+    name: &str,
+    server: &MockServer,
+    runtime: &tokio::runtime::Runtime,
+) -> (TestEnv, Harness<'a, App>) {
+    let env = TestEnv::new(name);
+    seed_provider(&env, server);
+    let mut harness = app_harness(&env, runtime);
+    step_until(&mut harness, "the provider list", |app| {
+        app.state().active_provider.is_some()
+    });
+    (env, harness)
+}
+
 fn seed_provider(env: &TestEnv, server: &MockServer) {
     let mut settings = Settings::default();
     settings.upsert(ProviderConfig::new("Local", &server.base_url, "test-model"));
@@ -113,14 +150,7 @@ fn add_provider_then_ask_and_see_the_streamed_markdown_reply() {
     assert!(config.contains("My server") && !config.contains("sk-gui-secret"));
 
     // Ask: type, press Enter.
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .focus();
-    harness.step();
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .type_text("用 Markdown 回答");
-    harness.step();
+    type_question(&mut harness, "用 Markdown 回答");
     harness.key_press(egui::Key::Enter);
     step_until(&mut harness, "the reply to finish", |app| {
         app.state().messages.len() == 2 && app.state().messages[1].status == MessageStatus::Complete
@@ -163,22 +193,10 @@ fn stop_mid_stream_keeps_the_partial_reply() {
     let tokens: Vec<String> = (0..400).map(|i| format!("词{i} ")).collect();
     let pieces = tokens.iter().map(|t| sse_chunk(t).into_bytes()).collect();
     let server = MockServer::always(Reply::sse_pieces(pieces, Duration::from_millis(20)));
-    let env = TestEnv::new("gui-stop");
-    seed_provider(&env, &server);
     let runtime = support::runtime();
-    let mut harness = app_harness(&env, &runtime);
-    step_until(&mut harness, "the provider list", |app| {
-        app.state().active_provider.is_some()
-    });
+    let (env, mut harness) = app_with_provider("gui-stop", &server, &runtime);
 
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .focus();
-    harness.step();
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .type_text("count");
-    harness.step();
+    type_question(&mut harness, "count");
     harness.get_by_label("Send").click();
     step_until(&mut harness, "some streamed text", |app| {
         app.state()
@@ -228,20 +246,9 @@ fn conversations_survive_a_restart_and_chinese_renders() {
         step_until(&mut harness, "the provider list", |app| {
             app.state().active_provider.is_some()
         });
-        harness
-            .get_by_role_and_label(Role::MultilineTextInput, "Message")
-            .focus();
-        harness.step();
-        harness
-            .get_by_role_and_label(Role::MultilineTextInput, "Message")
-            .type_text("第一个问题");
+        type_question(&mut harness, "第一个问题");
         harness.key_press(egui::Key::Enter);
-        step_until(&mut harness, "the reply", |app| {
-            app.state()
-                .messages
-                .get(1)
-                .is_some_and(|m| m.status == MessageStatus::Complete)
-        });
+        wait_for_reply(&mut harness, MessageStatus::Complete);
     }
     // A new app on the same files: the sidebar lists the conversation; opening it shows both
     // messages, in Chinese (the harness fails on glyphs no loaded font covers).
@@ -264,20 +271,9 @@ fn conversations_survive_a_restart_and_chinese_renders() {
 #[test]
 fn shift_enter_adds_a_line_and_a_failed_reply_says_why() {
     let server = MockServer::always(Reply::json(401, r#"{"error":{"message":"Invalid token"}}"#));
-    let env = TestEnv::new("gui-401");
-    seed_provider(&env, &server);
     let runtime = support::runtime();
-    let mut harness = app_harness(&env, &runtime);
-    step_until(&mut harness, "the provider list", |app| {
-        app.state().active_provider.is_some()
-    });
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .focus();
-    harness.step();
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .type_text("line one");
+    let (_env, mut harness) = app_with_provider("gui-401", &server, &runtime);
+    type_question(&mut harness, "line one");
     harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Enter);
     harness.step();
     harness
@@ -290,12 +286,7 @@ fn shift_enter_adds_a_line_and_a_failed_reply_says_why() {
         "Shift+Enter does not send"
     );
     harness.key_press(egui::Key::Enter);
-    step_until(&mut harness, "the failed reply", |app| {
-        app.state()
-            .messages
-            .get(1)
-            .is_some_and(|m| m.status == MessageStatus::Failed)
-    });
+    wait_for_reply(&mut harness, MessageStatus::Failed);
     harness.get_by_label_contains("The server rejected the API key (401): Invalid token");
     harness.get_by_label_contains("Open Settings → Providers");
 }
@@ -309,27 +300,11 @@ fn reasoning_folds_away_and_a_cut_off_reply_says_so() {
         "data: [DONE]\n\n",
     );
     let server = MockServer::always(Reply::sse(body));
-    let env = TestEnv::new("gui-think");
-    seed_provider(&env, &server);
     let runtime = support::runtime();
-    let mut harness = app_harness(&env, &runtime);
-    step_until(&mut harness, "the provider list", |app| {
-        app.state().active_provider.is_some()
-    });
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .focus();
-    harness.step();
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .type_text("想");
+    let (_env, mut harness) = app_with_provider("gui-think", &server, &runtime);
+    type_question(&mut harness, "想");
     harness.key_press(egui::Key::Enter);
-    step_until(&mut harness, "the cut-off reply", |app| {
-        app.state()
-            .messages
-            .get(1)
-            .is_some_and(|m| m.status == MessageStatus::Truncated)
-    });
+    wait_for_reply(&mut harness, MessageStatus::Truncated);
     harness.get_by_label_contains("答案是");
     harness.get_by_label_contains("cut off by the token limit");
     // The reasoning is folded away until the person opens it.

@@ -274,13 +274,8 @@ async fn event_stream_with_wrong_content_type_is_accepted() {
 
 #[tokio::test]
 async fn unreachable_host_says_so() {
-    // Bind then drop a listener: the port is closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let provider = ProviderConfig::new("Local", format!("http://127.0.0.1:{port}/v1"), "m");
+    let (port, url) = support::closed_port_url();
+    let provider = ProviderConfig::new("Local", url, "m");
     let client = ChatClient::new(RetryPolicy::none());
     let (_, error) = run(&client, &provider, None).await;
     let message = error.unwrap().to_string();

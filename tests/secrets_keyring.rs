@@ -12,6 +12,17 @@ use ocrchat::llm::ProviderConfig;
 use ocrchat::secrets::{ApiKey, KeySource, KeyringStore, resolve_key};
 use support::{KeyringCleanup, MockServer, Reply, TestEnv, sse_body};
 
+/// A keyring service of this test's own, whose entries `names` are deleted at the end.
+fn test_keyring(name: &str, names: &[&str]) -> (KeyringStore, KeyringCleanup) {
+    require_secret_service();
+    let service = format!("ocrchat-test-{name}-{}", std::process::id());
+    let cleanup = KeyringCleanup {
+        service: service.clone(),
+        names: names.iter().map(|n| (*n).to_owned()).collect(),
+    };
+    (KeyringStore::new(service), cleanup)
+}
+
 fn require_secret_service() {
     assert!(
         std::env::var_os("OCRCHAT_TEST_SECRET_SERVICE").is_some(),
@@ -21,13 +32,7 @@ fn require_secret_service() {
 
 #[test]
 fn set_read_replace_and_delete_a_key() {
-    require_secret_service();
-    let service = format!("ocrchat-test-crud-{}", std::process::id());
-    let _cleanup = KeyringCleanup {
-        service: service.clone(),
-        names: vec!["OpenAI".into()],
-    };
-    let store = KeyringStore::new(service);
+    let (store, _cleanup) = test_keyring("crud", &["OpenAI"]);
     assert_eq!(store.get("OpenAI").unwrap(), None);
     store
         .set("OpenAI", &ApiKey::new("sk-first").unwrap())
@@ -46,13 +51,7 @@ fn set_read_replace_and_delete_a_key() {
 
 #[test]
 fn lookup_order_is_keyring_then_environment_then_dotenv() {
-    require_secret_service();
-    let service = format!("ocrchat-test-order-{}", std::process::id());
-    let _cleanup = KeyringCleanup {
-        service: service.clone(),
-        names: vec!["P".into()],
-    };
-    let store = KeyringStore::new(service);
+    let (store, _cleanup) = test_keyring("order", &["P"]);
     let dotenv = ocrchat::secrets::DotenvProvider {
         api_key: ApiKey::new("sk-dotenv"),
         ..Default::default()

@@ -75,6 +75,16 @@ pub fn wait_until(what: &str, timeout: Duration, mut step: impl FnMut() -> bool)
     }
 }
 
+/// A base URL on 127.0.0.1 where nothing listens (the port was free a moment ago).
+pub fn closed_port_url() -> (u16, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    (port, format!("http://127.0.0.1:{port}/v1"))
+}
+
 /// Deletes the test's keyring entries at the end of a test, even when it fails.
 pub struct KeyringCleanup {
     pub service: String,
