@@ -6,80 +6,10 @@ mod support;
 use std::time::Duration;
 
 use ocrchat::config::Settings;
-use ocrchat::core::{Command, CoreHandle, Event};
+use ocrchat::core::{Command, Event};
 use ocrchat::llm::{ProviderConfig, Role};
 use ocrchat::store::{ConversationId, MessageStatus, NewMessage, Store};
-use support::{MockServer, Reply, TestEnv, sse_body, sse_chunk};
-
-struct Driver {
-    runtime: tokio::runtime::Runtime,
-    core: Option<CoreHandle>,
-}
-
-impl Driver {
-    fn start(env: &TestEnv) -> Self {
-        let runtime = support::runtime();
-        let core = CoreHandle::start(runtime.handle(), env.options()).unwrap();
-        Self {
-            runtime,
-            core: Some(core),
-        }
-    }
-
-    fn core(&mut self) -> &mut CoreHandle {
-        self.core.as_mut().unwrap()
-    }
-
-    fn next(&mut self) -> Event {
-        let core = self.core.as_mut().unwrap();
-        self.runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(20), core.recv())
-                .await
-                .expect("an event within 20 s")
-                .expect("the core is running")
-        })
-    }
-
-    /// Events until one matches.
-    fn until(&mut self, mut matches: impl FnMut(&Event) -> bool) -> Vec<Event> {
-        let mut seen = Vec::new();
-        loop {
-            let event = self.next();
-            if let Event::Error(message) = &event {
-                panic!("unexpected error: {message}");
-            }
-            let done = matches(&event);
-            seen.push(event);
-            if done {
-                return seen;
-            }
-        }
-    }
-
-    /// The next `Event::Error`'s message, skipping other events.
-    fn next_error(&mut self) -> String {
-        loop {
-            if let Event::Error(message) = self.next() {
-                return message;
-            }
-        }
-    }
-
-    fn ask(&mut self, conversation: Option<ConversationId>, text: &str) -> Vec<Event> {
-        self.core()
-            .send(Command::Send {
-                conversation,
-                text: text.into(),
-                options: Default::default(),
-            })
-            .unwrap();
-        self.until(|e| matches!(e, Event::MessageFinished { .. }))
-    }
-
-    fn shutdown(mut self) {
-        assert!(self.core.take().unwrap().shutdown(Duration::from_secs(5)));
-    }
-}
+use support::{Driver, MockServer, Reply, TestEnv, sse_body, sse_chunk};
 
 fn seed(env: &TestEnv, server: &MockServer) {
     let mut settings = Settings::default();
@@ -162,14 +92,7 @@ fn opening_a_conversation_mid_reply_shows_each_token_once() {
     let env = TestEnv::new("midopen");
     seed(&env, &server);
     let mut driver = Driver::start(&env);
-    driver
-        .core()
-        .send(Command::Send {
-            conversation: None,
-            text: "go".into(),
-            options: Default::default(),
-        })
-        .unwrap();
+    driver.send_question(None, "go");
     let events = driver.until(|e| matches!(e, Event::Delta { text, .. } if text == "t10 "));
     let id = conversation_of(&events);
     driver
@@ -203,14 +126,7 @@ fn closing_mid_reply_keeps_the_text_so_far() {
     let env = TestEnv::new("close");
     seed(&env, &server);
     let mut driver = Driver::start(&env);
-    driver
-        .core()
-        .send(Command::Send {
-            conversation: None,
-            text: "long".into(),
-            options: Default::default(),
-        })
-        .unwrap();
+    driver.send_question(None, "long");
     let events = driver.until(|e| matches!(e, Event::Delta { text, .. } if text == "w5 "));
     let id = conversation_of(&events);
     driver.shutdown();
@@ -254,14 +170,7 @@ fn a_reply_left_streaming_by_a_crash_reads_as_interrupted() {
 fn sending_with_no_provider_and_a_broken_config_are_explained() {
     let env = TestEnv::new("noprov");
     let mut driver = Driver::start(&env);
-    driver
-        .core()
-        .send(Command::Send {
-            conversation: None,
-            text: "hi".into(),
-            options: Default::default(),
-        })
-        .unwrap();
+    driver.send_question(None, "hi");
     let message = driver.next_error();
     assert!(
         message.starts_with("No provider is set up yet. Add one in Settings → Providers"),

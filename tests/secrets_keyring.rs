@@ -5,12 +5,11 @@
 mod support;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use ocrchat::core::{Command, CoreHandle, Event, KeyState};
+use ocrchat::core::{Command, Event, KeyState};
 use ocrchat::llm::ProviderConfig;
 use ocrchat::secrets::{ApiKey, KeySource, KeyringStore, resolve_key};
-use support::{KeyringCleanup, MockServer, Reply, TestEnv, sse_body};
+use support::{Driver, KeyringCleanup, MockServer, Reply, TestEnv, sse_body};
 
 /// A keyring service of this test's own, whose entries `names` are deleted at the end.
 fn test_keyring(name: &str, names: &[&str]) -> (KeyringStore, KeyringCleanup) {
@@ -108,37 +107,32 @@ fn a_key_never_reaches_config_history_or_logs() {
         service: env.keyring_service.clone(),
         names: vec!["Leak test".into()],
     };
-    let runtime = support::runtime();
-    let mut core = CoreHandle::start(runtime.handle(), env.options()).unwrap();
-    let next = |core: &mut CoreHandle| {
-        runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(20), core.recv())
-                .await
-                .unwrap()
-                .unwrap()
+    let mut driver = Driver::start(&env);
+    driver
+        .core()
+        .send(Command::SaveProvider {
+            provider: ProviderConfig::new("Leak test", &server.base_url, "m"),
+            api_key: ApiKey::new(SECRET),
+            previous_name: None,
         })
-    };
-    core.send(Command::SaveProvider {
-        provider: ProviderConfig::new("Leak test", &server.base_url, "m"),
-        api_key: ApiKey::new(SECRET),
-        previous_name: None,
-    })
-    .unwrap();
+        .unwrap();
     loop {
-        if let Event::Providers { providers, .. } = next(&mut core)
+        if let Event::Providers { providers, .. } = driver.next()
             && providers.iter().any(|p| p.key == KeyState::Stored)
         {
             break;
         }
     }
-    core.send(Command::Send {
-        conversation: None,
-        text: format!("is {SECRET} safe?").replace(SECRET, "the key"),
-        options: Default::default(),
-    })
-    .unwrap();
+    driver
+        .core()
+        .send(Command::Send {
+            conversation: None,
+            text: format!("is {SECRET} safe?").replace(SECRET, "the key"),
+            options: Default::default(),
+        })
+        .unwrap();
     loop {
-        match next(&mut core) {
+        match driver.next() {
             Event::MessageFinished { error, .. } => {
                 assert_eq!(error, None);
                 break;
@@ -147,7 +141,7 @@ fn a_key_never_reaches_config_history_or_logs() {
             _ => {}
         }
     }
-    assert!(core.shutdown(Duration::from_secs(5)));
+    driver.shutdown();
 
     // The key was used…
     assert_eq!(
@@ -190,29 +184,22 @@ fn dotenv_is_offered_and_imported_into_the_keyring() {
     };
     let mut options = env.options();
     options.dotenv_path = Some(dotenv);
-    let runtime = support::runtime();
-    let mut core = CoreHandle::start(runtime.handle(), options).unwrap();
-    let next = |core: &mut CoreHandle| {
-        runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(20), core.recv())
-                .await
-                .unwrap()
-                .unwrap()
-        })
-    };
+    let mut driver = Driver::with_options(options);
     let offer = loop {
-        if let Event::DotenvOffer(Some(offer)) = next(&mut core) {
+        if let Event::DotenvOffer(Some(offer)) = driver.next() {
             break offer;
         }
     };
     assert_eq!(offer.model.as_deref(), Some("qwen-plus"));
     assert!(offer.has_key);
-    core.send(Command::ImportDotenv {
-        name: ".env".into(),
-    })
-    .unwrap();
+    driver
+        .core()
+        .send(Command::ImportDotenv {
+            name: ".env".into(),
+        })
+        .unwrap();
     loop {
-        match next(&mut core) {
+        match driver.next() {
             Event::ProviderSaved { name } => {
                 assert_eq!(name, ".env");
                 break;
@@ -223,7 +210,7 @@ fn dotenv_is_offered_and_imported_into_the_keyring() {
     }
     // Once imported, the offer is withdrawn and the key is in the keyring, not the config.
     loop {
-        if let Event::DotenvOffer(offer) = next(&mut core) {
+        if let Event::DotenvOffer(offer) = driver.next() {
             assert_eq!(offer, None);
             break;
         }
@@ -238,5 +225,5 @@ fn dotenv_is_offered_and_imported_into_the_keyring() {
         config.contains("qwen-plus") && !config.contains("sk-dotenv-import"),
         "{config}"
     );
-    assert!(core.shutdown(Duration::from_secs(5)));
+    driver.shutdown();
 }

@@ -2,6 +2,7 @@
 //! wire formats byte for byte, temporary app directories, and `step_until` for GUI tests.
 #![allow(dead_code, unused_imports)] // Each test binary uses a different part of this module.
 
+pub mod driver;
 pub mod server;
 
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use ocrchat::config::Paths;
 use ocrchat::core::{CoreOptions, HistoryLocation};
 use ocrchat::llm::RetryPolicy;
 
+pub use driver::Driver;
 pub use server::{MockServer, Reply, sse_body, sse_chunk};
 
 /// Temporary config/data directories and core options pointing at them, with a keyring
