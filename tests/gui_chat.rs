@@ -11,7 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable as _};
 use ocrchat::config::Settings;
 use ocrchat::core::CoreHandle;
-use ocrchat::llm::ProviderConfig;
+use ocrchat::llm::{ProviderConfig, Role as MessageRole};
 use ocrchat::store::{MessageStatus, Store};
 use ocrchat::ui::App;
 use ocrchat::ui::strings::Lang;
@@ -395,4 +395,47 @@ fn about_shows_version_and_commit_and_chinese_interface() {
     harness.run_steps(2);
     harness.get_by_label(&format!("Version {}", ocrchat::VERSION));
     assert!(ocrchat::VERSION.starts_with(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn a_long_conversation_lays_out_only_the_visible_messages() {
+    let env = TestEnv::new("gui-long");
+    {
+        let store = Store::open(&env.database()).unwrap();
+        let id = store.create_conversation("长对话").unwrap();
+        for i in 0..3000 {
+            let role = if i % 2 == 0 {
+                MessageRole::User
+            } else {
+                MessageRole::Assistant
+            };
+            let content = format!("message {i} 第{i}条");
+            let new = ocrchat::store::NewMessage {
+                role,
+                content: &content,
+                status: MessageStatus::Complete,
+                provider: None,
+                model: None,
+            };
+            store.add_message(id, &new).unwrap();
+        }
+    }
+    let runtime = support::runtime();
+    let mut harness = app_harness(&env, &runtime);
+    step_until(&mut harness, "the conversation list", |app| {
+        !app.state().conversations.is_empty()
+    });
+    harness.get_by_label("长对话").click();
+    step_until(&mut harness, "3000 messages", |app| {
+        app.state().messages.len() == 3000
+    });
+    harness.run_steps(3);
+    // The newest message is on screen; the oldest ones were never laid out.
+    harness.get_by_label("message 2999 第2999条");
+    assert!(harness.query_by_label("message 5 第5条").is_none());
+    let drawn = harness.query_all_by_label_contains("message ").count();
+    assert!(
+        drawn < 40,
+        "only the visible messages are drawn, not {drawn}"
+    );
 }

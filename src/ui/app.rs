@@ -296,7 +296,11 @@ impl eframe::App for App {
         let s = self.strings();
         let ctx = ui.ctx().clone();
         let mut commands = Vec::new();
-        let welcome = self.state.providers_loaded && self.state.providers.is_empty();
+        // With no provider the welcome screen shows, unless the person opened a conversation
+        // from the history: that stays readable without a provider.
+        let welcome = self.state.providers_loaded
+            && self.state.providers.is_empty()
+            && self.state.messages.is_empty();
         shortcuts(&ctx, &mut commands);
 
         egui::Panel::left("sidebar")

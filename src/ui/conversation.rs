@@ -4,8 +4,9 @@
 use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
 
 use crate::llm::Role;
-use crate::store::{Message, MessageStatus};
+use crate::store::{ConversationId, Message, MessageId, MessageStatus};
 
+use super::row_heights::RowHeights;
 use super::state::UiState;
 use super::strings::Strings;
 use super::theme;
@@ -14,6 +15,11 @@ use super::theme;
 #[derive(Default)]
 pub struct ConversationView {
     markdown: CommonMarkCache,
+    /// Heights of messages as last drawn, so only the visible ones are laid out each frame.
+    heights: RowHeights<MessageId>,
+    shown: Option<ConversationId>,
+    /// Scratch list of message ids, reused across frames.
+    ids: Vec<MessageId>,
 }
 
 impl ConversationView {
@@ -25,18 +31,35 @@ impl ConversationView {
             });
             return;
         }
+        if self.shown != state.current {
+            self.shown = state.current;
+            self.heights.clear();
+        }
+        self.ids.clear();
+        self.ids.extend(state.messages.iter().map(|m| m.id));
         egui::ScrollArea::vertical()
             .id_salt(("conversation", state.current))
             .stick_to_bottom(true)
             .auto_shrink(false)
-            .show(ui, |ui| {
+            .show_viewport(ui, |ui, viewport| {
                 let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
+                self.heights.set_width(width);
+                let plan = self.heights.plan(
+                    &self.ids,
+                    theme::MESSAGE_GAP,
+                    (viewport.min.y, viewport.max.y),
+                    |index| estimate_height(&state.messages[index], width),
+                );
                 ui.vertical_centered(|ui| {
                     ui.set_max_width(width);
-                    for message in &state.messages {
+                    ui.add_space(plan.space_before);
+                    for message in &state.messages[plan.visible.clone()] {
+                        let top = ui.cursor().top();
                         self.message_ui(ui, s, state, message);
+                        self.heights.record(message.id, ui.cursor().top() - top);
                         ui.add_space(theme::MESSAGE_GAP);
                     }
+                    ui.add_space(plan.space_after);
                 });
             });
     }
@@ -88,6 +111,23 @@ impl ConversationView {
                 });
             });
     }
+}
+
+/// A first guess at a message's height before it has been drawn: a line per ~7 px of text
+/// width, plus the bubble's header and margins.
+fn estimate_height(message: &Message, width: f32) -> f32 {
+    let chars_per_line = (width / 7.0).max(10.0);
+    #[allow(clippy::cast_precision_loss)] // An estimate; lengths are far below 2^24.
+    let lines: f32 = message
+        .content
+        .lines()
+        .map(|line| {
+            (line.chars().count() as f32 / chars_per_line)
+                .ceil()
+                .max(1.0)
+        })
+        .sum();
+    48.0 + 18.0 * lines.max(1.0)
 }
 
 /// The line under a reply that says how it ended, or that it is still coming.

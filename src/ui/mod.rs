@@ -9,6 +9,7 @@ mod composer;
 mod conversation;
 pub mod fonts;
 mod providers;
+mod row_heights;
 mod sidebar;
 pub mod state;
 pub mod strings;
