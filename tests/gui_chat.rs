@@ -98,9 +98,7 @@ const MARKDOWN_REPLY: &[&str] = &[
 
 #[test]
 fn add_provider_then_ask_and_see_the_streamed_markdown_reply() {
-    if std::env::var_os("OCRCHAT_TEST_SECRET_SERVICE").is_none() {
-        panic!("this test needs a Secret Service: run it through `make test` (scripts/test.sh)");
-    }
+    support::require_secret_service();
     let server = MockServer::always(Reply::sse_pieces(
         sse_body(MARKDOWN_REPLY)
             .into_bytes()
@@ -438,4 +436,51 @@ fn a_long_conversation_lays_out_only_the_visible_messages() {
         drawn < 40,
         "only the visible messages are drawn, not {drawn}"
     );
+}
+
+#[test]
+fn a_dotenv_provider_is_offered_on_the_welcome_screen_and_imported() {
+    support::require_secret_service();
+    let server = MockServer::always(Reply::sse(sse_body(&["来自 .env"])));
+    let env = TestEnv::new("gui-dotenv");
+    let dotenv = env.dir.path().join(".env");
+    let body = format!(
+        "API_KEY=sk-gui-dotenv\nENDPOINT={}\nMODEL=qwen-plus\n",
+        server.base_url
+    );
+    std::fs::write(&dotenv, body).unwrap();
+    let _cleanup = KeyringCleanup {
+        service: env.keyring_service.clone(),
+        names: vec![".env".into()],
+    };
+    let mut options = env.options();
+    options.dotenv_path = Some(dotenv);
+    let runtime = support::runtime();
+    let core = CoreHandle::start(runtime.handle(), options).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 760.0])
+        .build_eframe(|cc| App::with_lang(cc, core, Lang::En));
+    step_until(&mut harness, "the .env offer", |app| {
+        app.state().dotenv_offer.is_some()
+    });
+    harness.get_by_label("A .env file offers a provider");
+    harness.get_by_label("Import").click();
+    step_until(&mut harness, "the imported provider", |app| {
+        app.state().active_provider.as_deref() == Some(".env")
+    });
+    assert!(
+        harness
+            .query_by_label("A .env file offers a provider")
+            .is_none()
+    );
+    type_question(&mut harness, "hi");
+    harness.key_press(egui::Key::Enter);
+    wait_for_reply(&mut harness, MessageStatus::Complete);
+    harness.get_by_label_contains("来自 .env");
+    let request = &server.requests()[0];
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer sk-gui-dotenv")
+    );
+    assert_eq!(request.json()["model"], "qwen-plus");
 }

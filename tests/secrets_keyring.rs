@@ -13,20 +13,13 @@ use support::{Driver, KeyringCleanup, MockServer, Reply, TestEnv, sse_body};
 
 /// A keyring service of this test's own, whose entries `names` are deleted at the end.
 fn test_keyring(name: &str, names: &[&str]) -> (KeyringStore, KeyringCleanup) {
-    require_secret_service();
+    support::require_secret_service();
     let service = format!("ocrchat-test-{name}-{}", std::process::id());
     let cleanup = KeyringCleanup {
         service: service.clone(),
         names: names.iter().map(|n| (*n).to_owned()).collect(),
     };
     (KeyringStore::new(service), cleanup)
-}
-
-fn require_secret_service() {
-    assert!(
-        std::env::var_os("OCRCHAT_TEST_SECRET_SERVICE").is_some(),
-        "this test needs a real Secret Service: run it through `make test` or scripts/with-keyring.sh"
-    );
 }
 
 #[test]
@@ -91,7 +84,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
 
 #[test]
 fn a_key_never_reaches_config_history_or_logs() {
-    require_secret_service();
+    support::require_secret_service();
     const SECRET: &str = "sk-never-on-disk-7f3a9c";
     let logs = LogBuffer::default();
     let subscriber = tracing_subscriber::fmt()
@@ -166,7 +159,7 @@ fn a_key_never_reaches_config_history_or_logs() {
 
 #[test]
 fn dotenv_is_offered_and_imported_into_the_keyring() {
-    require_secret_service();
+    support::require_secret_service();
     let server = MockServer::always(Reply::sse(sse_body(&["imported"])));
     let env = TestEnv::new("dotenv");
     let dotenv = env.dir.path().join(".env");

@@ -87,6 +87,14 @@ pub fn closed_port_url() -> (u16, String) {
     (port, format!("http://127.0.0.1:{port}/v1"))
 }
 
+/// Fails with the command to run when no Secret Service was started for the tests.
+pub fn require_secret_service() {
+    assert!(
+        std::env::var_os("OCRCHAT_TEST_SECRET_SERVICE").is_some(),
+        "this test needs a real Secret Service: run it through `make test` or scripts/with-keyring.sh"
+    );
+}
+
 /// Deletes the test's keyring entries at the end of a test, even when it fails.
 pub struct KeyringCleanup {
     pub service: String,
