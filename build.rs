@@ -7,7 +7,15 @@ const INSTALL_HINT: &str = "run `bash scripts/setup.sh` (or: sudo apt-get instal
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // The commit changes when HEAD moves to another branch or the branch moves.
     println!("cargo:rerun-if-changed=.git/HEAD");
+    println!("cargo:rerun-if-changed=.git/packed-refs");
+    if let Some(branch) = std::fs::read_to_string(".git/HEAD")
+        .ok()
+        .and_then(|head| head.strip_prefix("ref: ").map(|r| r.trim().to_owned()))
+    {
+        println!("cargo:rerun-if-changed=.git/{branch}");
+    }
     println!("cargo:rerun-if-env-changed=OCRCHAT_SKIP_LIB_CHECK");
 
     let commit = Command::new("git")

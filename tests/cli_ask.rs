@@ -215,3 +215,22 @@ fn a_reply_cut_by_the_token_limit_exits_zero_with_a_note() {
     assert_eq!(text(&out.stdout), "partial\n");
     assert!(text(&out.stderr).contains("cut off by the token limit"));
 }
+
+#[test]
+fn the_window_without_a_display_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ocrchat"))
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "ocrchat: no display was found (DISPLAY and WAYLAND_DISPLAY are not set). Start ocrchat from a desktop session, or use the command line: `ocrchat ask --help`\n"
+    );
+}

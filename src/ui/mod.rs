@@ -25,6 +25,11 @@ pub enum UiError {
     /// The core could not start.
     #[error("could not start: {0}")]
     Core(#[from] std::io::Error),
+    /// No display server to open a window on.
+    #[error(
+        "no display was found (DISPLAY and WAYLAND_DISPLAY are not set). Start ocrchat from a desktop session, or use the command line: `ocrchat ask --help`"
+    )]
+    NoDisplay,
     /// No window could be opened (no display, no OpenGL).
     #[error(
         "could not open the window: {0}. Is a display available (DISPLAY or WAYLAND_DISPLAY)? For headless use, try `ocrchat ask`."
@@ -34,6 +39,12 @@ pub enum UiError {
 
 /// Opens the window and runs until it is closed.
 pub fn run(runtime: &tokio::runtime::Handle, options: CoreOptions) -> Result<(), UiError> {
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+    if cfg!(target_os = "linux") && !has_display {
+        return Err(UiError::NoDisplay);
+    }
     let core = CoreHandle::start(runtime, options)?;
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -50,5 +61,5 @@ pub fn run(runtime: &tokio::runtime::Handle, options: CoreOptions) -> Result<(),
         native,
         Box::new(move |cc| Ok(Box::new(App::new(cc, core)))),
     )
-    .map_err(|err| UiError::Window(err.to_string()))
+    .map_err(|err| UiError::Window(err.to_string().trim_end_matches('.').to_owned()))
 }
