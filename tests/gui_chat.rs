@@ -174,6 +174,13 @@ fn add_provider_then_ask_and_see_the_streamed_markdown_reply() {
             .role(Role::MultilineTextInput)
             .value("fn main() {}"),
     );
+    // Copy puts the reply's Markdown on the clipboard.
+    harness.get_by_label("Copy").click();
+    harness.step();
+    let copied = harness.output().platform_output.commands.iter().any(
+        |c| matches!(c, egui::OutputCommand::CopyText(text) if *text == MARKDOWN_REPLY.concat()),
+    );
+    assert!(copied, "{:?}", harness.output().platform_output.commands);
     // The request carried the key from the keyring.
     let requests = server.requests();
     assert_eq!(

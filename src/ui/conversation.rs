@@ -108,6 +108,13 @@ impl ConversationView {
                         }
                     }
                     status_ui(ui, s, state, message);
+                    let finished = message.status != MessageStatus::Streaming;
+                    if message.role == Role::Assistant && finished && !message.content.is_empty() {
+                        let copy = ui.small_button(s.copy).on_hover_text(s.copy_hint);
+                        if copy.clicked() {
+                            ui.ctx().copy_text(message.content.clone());
+                        }
+                    }
                 });
             });
     }

@@ -85,6 +85,8 @@ pub struct Strings {
     pub empty_chat: &'static str,
     pub no_cjk_font: &'static str,
     pub provider_label: &'static str,
+    pub copy: &'static str,
+    pub copy_hint: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -135,6 +137,8 @@ const EN: Strings = Strings {
     empty_chat: "Ask a question to start",
     no_cjk_font: "No Chinese font was found, so Chinese text may show as boxes. Install fonts-noto-cjk or set OCRCHAT_CJK_FONT",
     provider_label: "Provider",
+    copy: "Copy",
+    copy_hint: "Copy the reply as Markdown",
 };
 
 const ZH: Strings = Strings {
@@ -185,4 +189,6 @@ const ZH: Strings = Strings {
     empty_chat: "提个问题开始对话",
     no_cjk_font: "未找到中文字体，中文可能显示为方框。请安装 fonts-noto-cjk 或设置 OCRCHAT_CJK_FONT",
     provider_label: "服务商",
+    copy: "复制",
+    copy_hint: "以 Markdown 复制回复",
 };
