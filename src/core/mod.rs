@@ -3,10 +3,13 @@
 //! **Architecture invariant:** nothing here imports egui; the window and the CLI drive it the
 //! same way, through [`CoreHandle`].
 
+mod asking;
 mod command;
+mod conversations;
 mod engine;
 mod event;
 mod handle;
+mod providers;
 mod store_worker;
 
 pub use command::{Command, SendOptions};

@@ -1,0 +1,210 @@
+//! Engine commands that ask: pick the provider, store the question and the reply's
+//! placeholder, build the request from the history, resolve the key, start the stream.
+
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+use super::command::SendOptions;
+use super::engine::{Engine, LiveReply, drive_stream};
+use super::event::Event;
+use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
+use crate::secrets;
+use crate::store::{ConversationId, MessageStatus, NewMessage, title_from};
+
+impl Engine {
+    /// The provider a question goes to, or a message saying how to set one up.
+    pub(super) fn pick_provider(&self, options: &SendOptions) -> Result<ProviderConfig, String> {
+        if let Some(provider) = &options.adhoc_provider {
+            return provider
+                .validate()
+                .map(|()| provider.clone())
+                .map_err(|m| format!("{m}."));
+        }
+        if let Some(name) = &options.provider_name {
+            return self.settings.provider(name).cloned().ok_or_else(|| {
+                let known: Vec<&str> = self
+                    .settings
+                    .providers
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect();
+                if known.is_empty() {
+                    format!("There is no provider named “{name}”: none is configured yet.")
+                } else {
+                    format!(
+                        "There is no provider named “{name}”. Configured: {}.",
+                        known.join(", ")
+                    )
+                }
+            });
+        }
+        self.settings.active().cloned().ok_or_else(|| {
+            "No provider is set up yet. Add one in Settings → Providers (or pass --base-url and --model to the CLI).".into()
+        })
+    }
+
+    pub(super) async fn send(
+        &mut self,
+        conversation: Option<ConversationId>,
+        text: String,
+        options: SendOptions,
+    ) {
+        let text = text.trim_end().to_owned();
+        if text.trim().is_empty() {
+            return;
+        }
+        let provider = match self.pick_provider(&options) {
+            Ok(provider) => provider,
+            Err(message) => {
+                self.events.emit(Event::Error(message)).await;
+                return;
+            }
+        };
+        if let Some(id) = conversation
+            && self.live.values().any(|r| r.conversation == id)
+        {
+            self.events
+                .emit(Event::Error(
+                    "A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into(),
+                ))
+                .await;
+            return;
+        }
+        match self
+            .start_reply(conversation, text, options, provider)
+            .await
+        {
+            Ok(()) => {}
+            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+        }
+    }
+
+    pub(super) async fn start_reply(
+        &mut self,
+        conversation: Option<ConversationId>,
+        text: String,
+        options: SendOptions,
+        provider: ProviderConfig,
+    ) -> Result<(), crate::store::StoreError> {
+        let is_new = conversation.is_none();
+        let title = title_from(&text);
+        let question = text.clone();
+        let provider_name = provider.name.clone();
+        let model = provider.model.clone();
+        // One store job: create the conversation if needed, add the question and the reply's
+        // placeholder, and read the history to send.
+        let (id, user, reply, history) = self
+            .store
+            .call(move |s| {
+                let id = match conversation {
+                    Some(id) if s.conversation_exists(id)? => id,
+                    _ => s.create_conversation(&title)?,
+                };
+                let user = s.add_message(
+                    id,
+                    &NewMessage {
+                        role: Role::User,
+                        content: &question,
+                        status: MessageStatus::Complete,
+                        provider: None,
+                        model: None,
+                    },
+                )?;
+                let history = s.messages(id)?;
+                let reply = s.add_message(
+                    id,
+                    &NewMessage {
+                        role: Role::Assistant,
+                        content: "",
+                        status: MessageStatus::Streaming,
+                        provider: Some(&provider_name),
+                        model: Some(&model),
+                    },
+                )?;
+                Ok((id, user, reply, history))
+            })
+            .await?;
+
+        if is_new {
+            self.events
+                .emit(Event::ConversationOpened {
+                    id: Some(id),
+                    messages: vec![user],
+                })
+                .await;
+        } else {
+            self.events.emit(Event::MessageAdded(user)).await;
+        }
+        // The conversation moved to the top of the list (or is new).
+        self.emit_conversations().await;
+        let reply_id = reply.id;
+        self.events.emit(Event::MessageAdded(reply)).await;
+
+        let mut messages = Vec::with_capacity(history.len() + 1);
+        if let Some(system) = options.system.filter(|s| !s.trim().is_empty()) {
+            messages.push(ChatMessage {
+                role: Role::System,
+                content: system,
+            });
+        }
+        messages.extend(
+            history
+                .into_iter()
+                .filter(|m| !m.content.is_empty())
+                .map(|m| ChatMessage {
+                    role: m.role,
+                    content: m.content,
+                }),
+        );
+        let request = ChatRequest {
+            model: provider.model.clone(),
+            messages,
+            max_tokens: options.max_tokens,
+            stream_usage: provider.stream_usage,
+        };
+
+        // The keyring is blocking IPC: resolve the key off the async threads.
+        let keyring = self.keyring.clone();
+        let dotenv = self.dotenv.clone();
+        let keyring_name = options
+            .adhoc_provider
+            .is_none()
+            .then(|| provider.name.clone());
+        let (key, keyring_error) = tokio::task::spawn_blocking(move || {
+            secrets::resolve_key(&keyring, keyring_name.as_deref(), dotenv.as_ref())
+        })
+        .await
+        .unwrap_or((None, None));
+        if let Some(err) = &keyring_error {
+            tracing::debug!("keyring lookup failed: {err}");
+        }
+        if let Some((_, source)) = &key {
+            tracing::debug!(?source, provider = %provider.name, "using API key");
+        }
+
+        let stream = self
+            .client
+            .stream(&provider, key.as_ref().map(|(k, _)| k), &request);
+        let cancel = CancellationToken::new();
+        self.live.insert(
+            reply_id,
+            LiveReply {
+                conversation: id,
+                content: String::new(),
+                reasoning: String::new(),
+                usage: None,
+                finish: None,
+                last_flush: Instant::now(),
+                cancel: cancel.clone(),
+            },
+        );
+        tokio::spawn(drive_stream(
+            stream,
+            reply_id,
+            cancel,
+            self.internal_tx.clone(),
+        ));
+        Ok(())
+    }
+}

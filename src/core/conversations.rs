@@ -1,0 +1,53 @@
+//! Engine commands about conversations: list, open (with any reply still streaming), delete.
+
+use super::engine::Engine;
+use super::event::Event;
+use crate::store::{ConversationId, MessageId, MessageStatus};
+
+impl Engine {
+    pub(super) async fn emit_conversations(&mut self) {
+        match self.store.call(|s| s.list_conversations()).await {
+            Ok(list) => self.events.emit(Event::Conversations(list)).await,
+            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+        }
+    }
+
+    pub(super) async fn open_conversation(&mut self, id: ConversationId) {
+        match self.store.call(move |s| s.messages(id)).await {
+            Ok(mut messages) => {
+                for message in &mut messages {
+                    if let Some(reply) = self.live.get(&message.id) {
+                        message.content.clone_from(&reply.content);
+                        message.reasoning.clone_from(&reply.reasoning);
+                        message.status = MessageStatus::Streaming;
+                    }
+                }
+                self.events
+                    .emit(Event::ConversationOpened {
+                        id: Some(id),
+                        messages,
+                    })
+                    .await;
+            }
+            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+        }
+    }
+
+    pub(super) async fn delete_conversation(&mut self, id: ConversationId) {
+        let streaming: Vec<MessageId> = self
+            .live
+            .iter()
+            .filter(|(_, r)| r.conversation == id)
+            .map(|(m, _)| *m)
+            .collect();
+        for message in streaming {
+            if let Some(reply) = self.live.remove(&message) {
+                reply.cancel.cancel();
+            }
+        }
+        if let Err(err) = self.store.call(move |s| s.delete_conversation(id)).await {
+            self.events.emit(Event::Error(err.to_string())).await;
+        }
+        self.emit_conversations().await;
+    }
+}
