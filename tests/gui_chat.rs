@@ -491,3 +491,35 @@ fn a_dotenv_provider_is_offered_on_the_welcome_screen_and_imported() {
     );
     assert_eq!(request.json()["model"], "qwen-plus");
 }
+
+#[test]
+fn retry_asks_again_and_keeps_the_failed_reply() {
+    let server = MockServer::start(|n, _| match n {
+        0 => Reply::json(401, r#"{"error":{"message":"Invalid token"}}"#),
+        _ => Reply::sse(sse_body(&["第二次成功"])),
+    });
+    let runtime = support::runtime();
+    let (_env, mut harness) = app_with_provider("gui-retry", &server, &runtime);
+    type_question(&mut harness, "请回答");
+    harness.key_press(egui::Key::Enter);
+    wait_for_reply(&mut harness, MessageStatus::Failed);
+    harness.get_by_label("Retry").click();
+    step_until(&mut harness, "the second reply", |app| {
+        app.state()
+            .messages
+            .get(2)
+            .is_some_and(|m| m.status == MessageStatus::Complete)
+    });
+    let messages = &harness.state().state().messages;
+    assert_eq!(
+        messages[1].status,
+        MessageStatus::Failed,
+        "the failed reply is kept"
+    );
+    assert_eq!(messages[2].content, "第二次成功");
+    harness.get_by_label_contains("第二次成功");
+    // The second request asked the same question, without the failed reply.
+    let second = server.requests()[1].json();
+    assert_eq!(second["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(second["messages"][0]["content"], "请回答");
+}

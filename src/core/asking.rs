@@ -10,7 +10,7 @@ use super::engine::{Engine, LiveReply, drive_stream};
 use super::event::Event;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
 use crate::secrets;
-use crate::store::{ConversationId, MessageStatus, NewMessage, title_from};
+use crate::store::{ConversationId, Message, MessageId, NewMessage, title_from};
 
 impl Engine {
     /// The provider a question goes to, or a message saying how to set one up.
@@ -89,7 +89,6 @@ impl Engine {
     ) -> Result<(), crate::store::StoreError> {
         let is_new = conversation.is_none();
         let title = title_from(&text);
-        let question = text.clone();
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
         // One store job: create the conversation if needed, add the question and the reply's
@@ -101,27 +100,9 @@ impl Engine {
                     Some(id) if s.conversation_exists(id)? => id,
                     _ => s.create_conversation(&title)?,
                 };
-                let user = s.add_message(
-                    id,
-                    &NewMessage {
-                        role: Role::User,
-                        content: &question,
-                        status: MessageStatus::Complete,
-                        provider: None,
-                        model: None,
-                    },
-                )?;
+                let user = s.add_message(id, &NewMessage::question(&text))?;
                 let history = s.messages(id)?;
-                let reply = s.add_message(
-                    id,
-                    &NewMessage {
-                        role: Role::Assistant,
-                        content: "",
-                        status: MessageStatus::Streaming,
-                        provider: Some(&provider_name),
-                        model: Some(&model),
-                    },
-                )?;
+                let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
                 Ok((id, user, reply, history))
             })
             .await?;
@@ -140,26 +121,75 @@ impl Engine {
         self.emit_conversations().await;
         let reply_id = reply.id;
         self.events.emit(Event::MessageAdded(reply)).await;
+        self.stream_reply(id, reply_id, history, &options, &provider)
+            .await;
+        Ok(())
+    }
 
-        let mut messages = Vec::with_capacity(history.len() + 1);
-        if let Some(system) = options.system.filter(|s| !s.trim().is_empty()) {
-            messages.push(ChatMessage {
-                role: Role::System,
-                content: system,
-            });
+    /// Asks again for the conversation's last reply. The earlier reply stays in the history
+    /// (nothing received is lost); the new one follows it, and later requests send only the
+    /// newer of the two.
+    pub(super) async fn retry(&mut self, conversation: ConversationId) {
+        let provider = match self.pick_provider(&SendOptions::default()) {
+            Ok(provider) => provider,
+            Err(message) => {
+                self.events.emit(Event::Error(message)).await;
+                return;
+            }
+        };
+        if self.live.values().any(|r| r.conversation == conversation) {
+            self.events
+                .emit(Event::Error(
+                    "A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into(),
+                ))
+                .await;
+            return;
         }
-        messages.extend(
-            history
-                .into_iter()
-                .filter(|m| !m.content.is_empty())
-                .map(|m| ChatMessage {
-                    role: m.role,
-                    content: m.content,
-                }),
-        );
+        let (provider_name, model) = (provider.name.clone(), provider.model.clone());
+        let result = self
+            .store
+            .call(move |s| {
+                let history = s.messages(conversation)?;
+                if !history.iter().any(|m| m.role == Role::User) {
+                    return Ok(None);
+                }
+                let reply =
+                    s.add_message(conversation, &NewMessage::reply(&provider_name, &model))?;
+                Ok(Some((reply, history)))
+            })
+            .await;
+        match result {
+            Ok(Some((reply, history))) => {
+                let reply_id = reply.id;
+                self.events.emit(Event::MessageAdded(reply)).await;
+                self.emit_conversations().await;
+                self.stream_reply(
+                    conversation,
+                    reply_id,
+                    history,
+                    &SendOptions::default(),
+                    &provider,
+                )
+                .await;
+            }
+            Ok(None) => {}
+            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+        }
+    }
+
+    /// Builds the request from the history, resolves the key and starts streaming into the
+    /// placeholder `reply_id`.
+    async fn stream_reply(
+        &mut self,
+        id: ConversationId,
+        reply_id: MessageId,
+        history: Vec<Message>,
+        options: &SendOptions,
+        provider: &ProviderConfig,
+    ) {
         let request = ChatRequest {
             model: provider.model.clone(),
-            messages,
+            messages: request_messages(history, options.system.as_deref()),
             max_tokens: options.max_tokens,
             stream_usage: provider.stream_usage,
         };
@@ -185,7 +215,7 @@ impl Engine {
 
         let stream = self
             .client
-            .stream(&provider, key.as_ref().map(|(k, _)| k), &request);
+            .stream(provider, key.as_ref().map(|(k, _)| k), &request);
         let cancel = CancellationToken::new();
         self.live.insert(
             reply_id,
@@ -205,6 +235,81 @@ impl Engine {
             cancel,
             self.internal_tx.clone(),
         ));
-        Ok(())
+    }
+}
+
+/// The messages a request sends: the system message, then the history without empty
+/// messages, where a reply that was asked again counts only by its newest version, and
+/// without trailing replies (the one being asked again).
+pub(super) fn request_messages(history: Vec<Message>, system: Option<&str>) -> Vec<ChatMessage> {
+    let mut kept: Vec<Message> = Vec::with_capacity(history.len());
+    for message in history.into_iter().filter(|m| !m.content.is_empty()) {
+        let replaces_previous = message.role == Role::Assistant
+            && kept.last().is_some_and(|last| last.role == Role::Assistant);
+        if replaces_previous {
+            kept.pop();
+        }
+        kept.push(message);
+    }
+    while kept.last().is_some_and(|m| m.role == Role::Assistant) {
+        kept.pop();
+    }
+    let system = system
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| ChatMessage {
+            role: Role::System,
+            content: s.to_owned(),
+        });
+    system
+        .into_iter()
+        .chain(kept.into_iter().map(|m| ChatMessage {
+            role: m.role,
+            content: m.content,
+        }))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MessageStatus;
+
+    fn message(id: i64, role: Role, content: &str, status: MessageStatus) -> Message {
+        Message {
+            id: MessageId(id),
+            conversation: ConversationId(1),
+            role,
+            content: content.into(),
+            reasoning: String::new(),
+            status,
+            error: None,
+            provider: None,
+            model: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn retried_replies_count_once_and_the_retried_one_is_left_out() {
+        use MessageStatus::{Complete, Failed, Stopped};
+        let history = vec![
+            message(1, Role::User, "q1", Complete),
+            message(2, Role::Assistant, "partial", Stopped),
+            message(3, Role::Assistant, "full answer", Complete),
+            message(4, Role::User, "q2", Complete),
+            message(5, Role::Assistant, "", Failed),
+            message(6, Role::Assistant, "cut", Stopped),
+        ];
+        let sent = request_messages(history, Some("be brief"));
+        let sent: Vec<(Role, &str)> = sent.iter().map(|m| (m.role, m.content.as_str())).collect();
+        assert_eq!(
+            sent,
+            [
+                (Role::System, "be brief"),
+                (Role::User, "q1"),
+                (Role::Assistant, "full answer"),
+                (Role::User, "q2"),
+            ]
+        );
     }
 }

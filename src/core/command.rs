@@ -56,6 +56,11 @@ pub enum Command {
         /// Per-request choices (the CLI's flags).
         options: SendOptions,
     },
+    /// Asks again for the conversation's last reply; the earlier reply is kept.
+    Retry {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

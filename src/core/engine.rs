@@ -158,6 +158,7 @@ impl Engine {
                 text,
                 options,
             } => self.send(conversation, text, options).await,
+            Command::Retry { conversation } => self.retry(conversation).await,
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -327,6 +328,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::OpenConversation { .. } => "open_conversation",
         Command::DeleteConversation { .. } => "delete_conversation",
         Command::Send { .. } => "send",
+        Command::Retry { .. } => "retry",
         Command::Stop { .. } => "stop",
     }
 }

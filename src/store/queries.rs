@@ -44,6 +44,30 @@ pub struct NewMessage<'a> {
     pub model: Option<&'a str>,
 }
 
+impl<'a> NewMessage<'a> {
+    /// A question from the user.
+    pub fn question(content: &'a str) -> Self {
+        Self {
+            role: Role::User,
+            content,
+            status: MessageStatus::Complete,
+            provider: None,
+            model: None,
+        }
+    }
+
+    /// An empty reply about to stream from this provider and model.
+    pub fn reply(provider: &'a str, model: &'a str) -> Self {
+        Self {
+            role: Role::Assistant,
+            content: "",
+            status: MessageStatus::Streaming,
+            provider: Some(provider),
+            model: Some(model),
+        }
+    }
+}
+
 impl Store {
     /// Creates a conversation.
     pub fn create_conversation(&self, title: &str) -> Result<ConversationId, StoreError> {

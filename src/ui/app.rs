@@ -353,7 +353,7 @@ impl eframe::App for App {
                 self.welcome_ui(ui, &mut commands);
             } else {
                 self.dotenv_ui(ui, &mut commands);
-                self.conversation.ui(ui, s, &self.state);
+                self.conversation.ui(ui, s, &self.state, &mut commands);
             }
         });
 

@@ -3,6 +3,7 @@
 
 use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
 
+use crate::core::Command;
 use crate::llm::Role;
 use crate::store::{ConversationId, Message, MessageId, MessageStatus};
 
@@ -23,8 +24,14 @@ pub struct ConversationView {
 }
 
 impl ConversationView {
-    /// Draws the open conversation.
-    pub fn ui(&mut self, ui: &mut egui::Ui, s: &Strings, state: &UiState) {
+    /// Draws the open conversation; a Retry press becomes a command in `commands`.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        s: &Strings,
+        state: &UiState,
+        commands: &mut Vec<Command>,
+    ) {
         if state.messages.is_empty() {
             ui.centered_and_justified(|ui| {
                 ui.label(egui::RichText::new(s.empty_chat).color(theme::weak_text(ui.visuals())));
@@ -55,7 +62,7 @@ impl ConversationView {
                     ui.add_space(plan.space_before);
                     for message in &state.messages[plan.visible.clone()] {
                         let top = ui.cursor().top();
-                        self.message_ui(ui, s, state, message);
+                        self.message_ui(ui, s, state, message, commands);
                         self.heights.record(message.id, ui.cursor().top() - top);
                         ui.add_space(theme::MESSAGE_GAP);
                     }
@@ -64,7 +71,14 @@ impl ConversationView {
             });
     }
 
-    fn message_ui(&mut self, ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message) {
+    fn message_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        s: &Strings,
+        state: &UiState,
+        message: &Message,
+        commands: &mut Vec<Command>,
+    ) {
         let visuals = ui.visuals().clone();
         let (fill, who) = match message.role {
             Role::User => (theme::user_bubble(&visuals), s.you),
@@ -109,11 +123,25 @@ impl ConversationView {
                     }
                     status_ui(ui, s, state, message);
                     let finished = message.status != MessageStatus::Streaming;
-                    if message.role == Role::Assistant && finished && !message.content.is_empty() {
-                        let copy = ui.small_button(s.copy).on_hover_text(s.copy_hint);
-                        if copy.clicked() {
-                            ui.ctx().copy_text(message.content.clone());
-                        }
+                    if message.role == Role::Assistant && finished {
+                        let is_last = state.messages.last().map(|m| m.id) == Some(message.id);
+                        ui.horizontal(|ui| {
+                            if !message.content.is_empty()
+                                && ui.small_button(s.copy).on_hover_text(s.copy_hint).clicked()
+                            {
+                                ui.ctx().copy_text(message.content.clone());
+                            }
+                            if is_last
+                                && ui
+                                    .small_button(s.retry_button)
+                                    .on_hover_text(s.retry_hint)
+                                    .clicked()
+                            {
+                                commands.push(Command::Retry {
+                                    conversation: message.conversation,
+                                });
+                            }
+                        });
                     }
                 });
             });

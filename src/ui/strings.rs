@@ -87,6 +87,8 @@ pub struct Strings {
     pub provider_label: &'static str,
     pub copy: &'static str,
     pub copy_hint: &'static str,
+    pub retry_button: &'static str,
+    pub retry_hint: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -139,6 +141,8 @@ const EN: Strings = Strings {
     provider_label: "Provider",
     copy: "Copy",
     copy_hint: "Copy the reply as Markdown",
+    retry_button: "Retry",
+    retry_hint: "Ask again; this reply is kept above the new one",
 };
 
 const ZH: Strings = Strings {
@@ -191,4 +195,6 @@ const ZH: Strings = Strings {
     provider_label: "服务商",
     copy: "复制",
     copy_hint: "以 Markdown 复制回复",
+    retry_button: "重试",
+    retry_hint: "重新提问；这条回复会保留在新回复之上",
 };
