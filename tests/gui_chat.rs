@@ -523,3 +523,35 @@ fn retry_asks_again_and_keeps_the_failed_reply() {
     assert_eq!(second["messages"].as_array().unwrap().len(), 1);
     assert_eq!(second["messages"][0]["content"], "请回答");
 }
+
+#[test]
+fn esc_stops_and_a_conversation_can_be_deleted_from_the_sidebar() {
+    let pieces = (0..300)
+        .map(|i| sse_chunk(&format!("片段{i} ")).into_bytes())
+        .collect();
+    let server = MockServer::always(Reply::sse_pieces(pieces, Duration::from_millis(20)));
+    let runtime = support::runtime();
+    let (env, mut harness) = app_with_provider("gui-esc", &server, &runtime);
+    type_question(&mut harness, "要删除的对话");
+    harness.key_press(egui::Key::Enter);
+    step_until(&mut harness, "some streamed text", |app| {
+        app.state()
+            .messages
+            .get(1)
+            .is_some_and(|m| m.content.len() > 10)
+    });
+    harness.key_press(egui::Key::Escape);
+    wait_for_reply(&mut harness, MessageStatus::Stopped);
+
+    harness
+        .get_by_role_and_label(Role::Button, "要删除的对话")
+        .click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Delete conversation").click();
+    step_until(&mut harness, "the empty history", |app| {
+        app.state().conversations.is_empty()
+    });
+    harness.get_by_label("No conversations yet");
+    let store = Store::open(&env.database()).unwrap();
+    assert!(store.list_conversations().unwrap().is_empty());
+}

@@ -255,14 +255,18 @@ impl App {
 }
 
 /// Ctrl+Q (Cmd+Q) closes the window the way the close button does, so running replies are
-/// saved; Ctrl+N starts a new chat.
-fn shortcuts(ctx: &egui::Context, commands: &mut Vec<Command>) {
-    let (quit, new_chat) = ctx.input_mut(|i| {
+/// saved; Ctrl+N starts a new chat; Esc stops the reply streaming in the open conversation.
+fn shortcuts(ctx: &egui::Context, state: &UiState, commands: &mut Vec<Command>) {
+    let (quit, new_chat, stop) = ctx.input_mut(|i| {
         (
             i.consume_key(egui::Modifiers::COMMAND, egui::Key::Q),
             i.consume_key(egui::Modifiers::COMMAND, egui::Key::N),
+            state.is_streaming() && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
         )
     });
+    if let Some(conversation) = state.current.filter(|_| stop) {
+        commands.push(Command::Stop { conversation });
+    }
     if quit {
         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
     }
@@ -301,7 +305,7 @@ impl eframe::App for App {
         let welcome = self.state.providers_loaded
             && self.state.providers.is_empty()
             && self.state.messages.is_empty();
-        shortcuts(&ctx, &mut commands);
+        shortcuts(&ctx, &self.state, &mut commands);
 
         egui::Panel::left("sidebar")
             .resizable(true)

@@ -60,6 +60,7 @@ impl Composer {
             if streaming {
                 if ui
                     .add_sized([button_width, 28.0], egui::Button::new(s.stop))
+                    .on_hover_text(s.stop_hint)
                     .clicked()
                 {
                     action = Some(ComposerAction::Stop);
