@@ -44,6 +44,24 @@ impl Engine {
         })
     }
 
+    /// The provider to ask, when a new reply may start in `conversation`; otherwise tells the
+    /// user why not (no provider, or a reply still streaming there) and returns `None`.
+    async fn ready_to_ask(
+        &mut self,
+        conversation: Option<ConversationId>,
+        options: &SendOptions,
+    ) -> Option<ProviderConfig> {
+        let streaming =
+            conversation.is_some_and(|id| self.live.values().any(|r| r.conversation == id));
+        let refusal = match self.pick_provider(options) {
+            Err(message) => message,
+            Ok(_) if streaming => "A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into(),
+            Ok(provider) => return Some(provider),
+        };
+        self.events.emit(Event::Error(refusal)).await;
+        None
+    }
+
     pub(super) async fn send(
         &mut self,
         conversation: Option<ConversationId>,
@@ -54,29 +72,14 @@ impl Engine {
         if text.trim().is_empty() {
             return;
         }
-        let provider = match self.pick_provider(&options) {
-            Ok(provider) => provider,
-            Err(message) => {
-                self.events.emit(Event::Error(message)).await;
-                return;
-            }
-        };
-        if let Some(id) = conversation
-            && self.live.values().any(|r| r.conversation == id)
-        {
-            self.events
-                .emit(Event::Error(
-                    "A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into(),
-                ))
-                .await;
+        let Some(provider) = self.ready_to_ask(conversation, &options).await else {
             return;
-        }
-        match self
+        };
+        if let Err(err) = self
             .start_reply(conversation, text, options, provider)
             .await
         {
-            Ok(()) => {}
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            self.events.emit(Event::Error(err.to_string())).await;
         }
     }
 
@@ -130,21 +133,10 @@ impl Engine {
     /// (nothing received is lost); the new one follows it, and later requests send only the
     /// newer of the two.
     pub(super) async fn retry(&mut self, conversation: ConversationId) {
-        let provider = match self.pick_provider(&SendOptions::default()) {
-            Ok(provider) => provider,
-            Err(message) => {
-                self.events.emit(Event::Error(message)).await;
-                return;
-            }
-        };
-        if self.live.values().any(|r| r.conversation == conversation) {
-            self.events
-                .emit(Event::Error(
-                    "A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into(),
-                ))
-                .await;
+        let options = SendOptions::default();
+        let Some(provider) = self.ready_to_ask(Some(conversation), &options).await else {
             return;
-        }
+        };
         let (provider_name, model) = (provider.name.clone(), provider.model.clone());
         let result = self
             .store
@@ -163,14 +155,8 @@ impl Engine {
                 let reply_id = reply.id;
                 self.events.emit(Event::MessageAdded(reply)).await;
                 self.emit_conversations().await;
-                self.stream_reply(
-                    conversation,
-                    reply_id,
-                    history,
-                    &SendOptions::default(),
-                    &provider,
-                )
-                .await;
+                self.stream_reply(conversation, reply_id, history, &options, &provider)
+                    .await;
             }
             Ok(None) => {}
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,

@@ -36,7 +36,7 @@ impl Engine {
         let keyring = self.keyring.clone();
         let name = provider.name.clone();
         let old = renamed_from.clone();
-        let key_result = tokio::task::spawn_blocking(move || {
+        let key_result = off_thread(move || {
             let moved = match &old {
                 Some(old) => keyring.get(old)?,
                 None => None,
@@ -47,23 +47,14 @@ impl Engine {
             if let Some(old) = &old {
                 keyring.delete(old)?;
             }
-            Ok::<_, secrets::SecretError>(())
+            Ok(())
         })
         .await;
-        match key_result {
-            Ok(Ok(())) => {}
-            Ok(Err(err)) => {
-                self.events
-                    .emit(Event::Error(format!("The key was not saved. {err}")))
-                    .await;
-                return;
-            }
-            Err(err) => {
-                self.events
-                    .emit(Event::Error(format!("The key was not saved: {err}")))
-                    .await;
-                return;
-            }
+        if let Err(err) = key_result {
+            self.events
+                .emit(Event::Error(format!("The key was not saved. {err}")))
+                .await;
+            return;
         }
         if let Some(old) = &renamed_from {
             self.settings.rename(old, &provider.name);
@@ -87,7 +78,7 @@ impl Engine {
         }
         let keyring = self.keyring.clone();
         let key_name = name.clone();
-        if let Ok(Err(err)) = tokio::task::spawn_blocking(move || keyring.delete(&key_name)).await {
+        if let Err(err) = off_thread(move || keyring.delete(&key_name)).await {
             self.events
                 .emit(Event::Error(format!(
                     "The provider was removed, but its key could not be deleted from the keyring. {err}"
@@ -185,4 +176,14 @@ impl Engine {
             .emit(Event::Providers { providers, active })
             .await;
     }
+}
+
+/// Runs a keyring call (blocking D-Bus IPC) on the blocking pool; a task that could not run
+/// reads as a keyring failure.
+async fn off_thread<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, secrets::SecretError> + Send + 'static,
+) -> Result<T, secrets::SecretError> {
+    tokio::task::spawn_blocking(call)
+        .await
+        .unwrap_or_else(|err| Err(secrets::SecretError::Failed(err.to_string())))
 }

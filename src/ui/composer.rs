@@ -23,7 +23,7 @@ pub struct Composer {
 
 impl Composer {
     /// The id of the text field (to give it focus).
-    pub fn text_id() -> egui::Id {
+    fn text_id() -> egui::Id {
         egui::Id::unique("composer_text")
     }
 

@@ -41,23 +41,19 @@ pub struct UiState {
     pub errors: Vec<String>,
     /// A provider a `.env` offers.
     pub dotenv_offer: Option<DotenvOffer>,
-    /// The last provider the core confirmed saved (the form closes on it).
-    pub last_saved_provider: Option<String>,
-    /// Events applied so far (tests and benchmarks wait on it).
-    pub events_applied: u64,
 }
 
 impl UiState {
     /// Applies one core event.
     pub fn apply(&mut self, event: Event) {
-        self.events_applied += 1;
         match event {
             Event::Providers { providers, active } => {
                 self.providers = providers;
                 self.active_provider = active;
                 self.providers_loaded = true;
             }
-            Event::ProviderSaved { name } => self.last_saved_provider = Some(name),
+            // The form that sent it closes (`App::on_event`); nothing to show here.
+            Event::ProviderSaved { .. } => {}
             Event::Conversations(list) => self.conversations = list,
             Event::ConversationOpened { id, messages } => {
                 self.current = id;
@@ -141,14 +137,5 @@ impl UiState {
         self.messages
             .last()
             .is_some_and(|m| m.status == MessageStatus::Streaming)
-    }
-
-    /// The text of every message of the open conversation (tests read what is shown).
-    pub fn transcript(&self) -> String {
-        self.messages
-            .iter()
-            .map(|m| m.content.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
     }
 }
