@@ -381,6 +381,18 @@ fn settings_edit_rename_switch_and_remove_providers() {
     harness.get_by_label("Save provider").click();
     harness.run_steps(2);
     harness.get_by_label_contains("The base URL “localhost:1234” is not a web address");
+
+    // A name already taken is refused by the core; the form shows why, once.
+    fill(&mut harness, Role::TextInput, "Base URL", &server.base_url);
+    fill(&mut harness, Role::TextInput, "Model", "m");
+    fill(&mut harness, Role::TextInput, "Name", "Renamed");
+    harness.get_by_label("Save provider").click();
+    let taken = "A provider named “Renamed” already exists. Choose another name.";
+    wait_until("the refusal in the form", WAIT, || {
+        harness.step();
+        harness.query_by_label(taken).is_some()
+    });
+    assert_eq!(harness.query_all_by_label(taken).count(), 1);
 }
 
 #[test]

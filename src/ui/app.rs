@@ -85,8 +85,9 @@ impl App {
     fn drain_events(&mut self, ctx: &egui::Context) {
         let start = Instant::now();
         while let Some(event) = self.core.as_mut().and_then(CoreHandle::try_recv) {
-            self.on_event(&event);
-            self.state.apply(event);
+            if !self.on_event(&event) {
+                self.state.apply(event);
+            }
             if start.elapsed() > DRAIN_BUDGET {
                 ctx.request_repaint();
                 break;
@@ -94,20 +95,24 @@ impl App {
         }
     }
 
-    /// UI-side reactions to events: the provider form closes once its save is confirmed.
-    fn on_event(&mut self, event: &Event) {
+    /// UI-side reactions to events: the provider form closes once its save is confirmed, and
+    /// shows a failed save's error itself. Returns whether the event was fully handled here.
+    fn on_event(&mut self, event: &Event) -> bool {
         match event {
             Event::ProviderSaved { name }
                 if self.form.as_ref().and_then(|f| f.pending.as_ref()) == Some(name) =>
             {
                 self.form = None;
+                true
             }
-            Event::Error(message) => {
-                if let Some(form) = self.form.as_mut().filter(|f| f.pending.is_some()) {
+            Event::Error(message) => match self.form.as_mut().filter(|f| f.pending.is_some()) {
+                Some(form) => {
                     form.failed(message);
+                    true
                 }
-            }
-            _ => {}
+                None => false,
+            },
+            _ => false,
         }
     }
 
