@@ -48,7 +48,12 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
                     eprintln!("ocrchat: {err}");
-                    ExitCode::FAILURE
+                    // 128 + SIGINT, as shells report a program ended by Ctrl+C.
+                    if err.is_interrupted() {
+                        ExitCode::from(130)
+                    } else {
+                        ExitCode::FAILURE
+                    }
                 }
             }
         }

@@ -234,3 +234,65 @@ fn the_window_without_a_display_says_what_to_do() {
         "ocrchat: no display was found (DISPLAY and WAYLAND_DISPLAY are not set). Start ocrchat from a desktop session, or use the command line: `ocrchat ask --help`\n"
     );
 }
+
+#[test]
+fn ctrl_c_stops_the_reply_and_keeps_what_arrived() {
+    use std::io::Read as _;
+    let pieces = (0..400)
+        .map(|i| support::sse_chunk(&format!("w{i} ")).into_bytes())
+        .collect();
+    let server = MockServer::always(Reply::sse_pieces(
+        pieces,
+        std::time::Duration::from_millis(20),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocrchat"))
+        .args([
+            "ask",
+            "--base-url",
+            &server.base_url,
+            "--model",
+            "m",
+            "count",
+        ])
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env_remove("OCRCHAT_API_KEY")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read until some of the reply has been printed, then press Ctrl+C (SIGINT).
+    let mut stdout = child.stdout.take().unwrap();
+    let mut printed = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&printed).contains("w5 ") {
+        let n = stdout.read(&mut buf).unwrap();
+        assert!(n > 0, "the reply ended before Ctrl+C");
+        printed.extend_from_slice(&buf[..n]);
+    }
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    stdout.read_to_end(&mut printed).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(
+        text(&out.stderr),
+        "ocrchat: Interrupted. The reply so far is saved in the history.\n"
+    );
+    let printed = String::from_utf8(printed).unwrap();
+    assert!(printed.starts_with("w0 w1 w2 w3 w4 w5 "), "{printed}");
+    let store =
+        ocrchat::store::Store::open(&dir.path().join("data/ocrchat/history.sqlite3")).unwrap();
+    let conversation = store.list_conversations().unwrap()[0].id;
+    let reply = &store.messages(conversation).unwrap()[1];
+    assert_eq!(reply.status, ocrchat::store::MessageStatus::Stopped);
+    assert_eq!(format!("{}\n", reply.content), printed);
+}

@@ -76,17 +76,29 @@ fn saved_reply(db: &Path) -> Option<(String, String)> {
     .ok()
 }
 
-fn screenshot_path() -> PathBuf {
+fn screenshot_path(name: &str) -> PathBuf {
     let dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
     let dir = dir.join("e2e");
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join("window-midstream.png")
+    dir.join(format!("{name}-midstream.png"))
 }
 
-#[test]
-fn type_in_the_real_window_stream_a_reply_and_close_mid_reply() {
+/// Everything a window test keeps alive: Xvfb, the app, the server, the directories.
+struct Running {
+    _xvfb: Reaper,
+    display: String,
+    app: Reaper,
+    server: MockServer,
+    db: PathBuf,
+    full_reply_len: usize,
+    _env: TestEnv,
+}
+
+/// Starts the real app under its own Xvfb, types a question with xdotool, presses Enter, and
+/// returns once part of the streaming reply is saved (with a screenshot taken at that point).
+fn window_mid_reply(name: &str) -> Running {
     let mut tokens = vec![
         "## 发票摘要\n\n".to_owned(),
         "- 金额：**¥1,280.00**\n".to_owned(),
@@ -94,7 +106,7 @@ fn type_in_the_real_window_stream_a_reply_and_close_mid_reply() {
     tokens.extend((0..400).map(|i| format!("- 第 {i} 行\n")));
     let pieces = tokens.iter().map(|t| sse_chunk(t).into_bytes()).collect();
     let server = MockServer::always(Reply::sse_pieces(pieces, Duration::from_millis(25)));
-    let env = TestEnv::new("e2e");
+    let env = TestEnv::new(name);
     // The binary uses the platform dirs: $XDG_CONFIG_HOME/ocrchat and $XDG_DATA_HOME/ocrchat.
     let (xdg_config, xdg_data) = (
         env.dir.path().join("xdg-config"),
@@ -121,7 +133,7 @@ fn type_in_the_real_window_stream_a_reply_and_close_mid_reply() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut app = Reaper(app);
+    let app = Reaper(app);
 
     wait_until("the first frame", WAIT, || first_frame.exists());
     let window = xdotool(
@@ -162,7 +174,7 @@ fn type_in_the_real_window_stream_a_reply_and_close_mid_reply() {
     wait_until("part of the reply to be saved", WAIT, || {
         saved_reply(&db).is_some_and(|(content, _)| content.contains("第 10 行"))
     });
-    let shot = screenshot_path();
+    let shot = screenshot_path(name);
     let status = Command::new("import")
         .args(["-window", "root"])
         .arg(&shot)
@@ -170,25 +182,80 @@ fn type_in_the_real_window_stream_a_reply_and_close_mid_reply() {
         .status()
         .unwrap();
     assert!(status.success(), "screenshot");
+    Running {
+        _xvfb,
+        display,
+        app,
+        server,
+        db,
+        full_reply_len: tokens.concat().len(),
+        _env: env,
+    }
+}
+
+#[test]
+fn type_in_the_real_window_stream_a_reply_and_close_mid_reply() {
+    // Keep the whole fixture bound: a field left out of a pattern would be dropped at once.
+    let mut running = window_mid_reply("e2e-quit");
+    let Running {
+        display,
+        app,
+        server,
+        db,
+        full_reply_len,
+        ..
+    } = &mut running;
 
     // Ctrl+Q mid-reply: the window closes the way its close button does.
-    xdotool(&display, &["key", "ctrl+q"]);
+    xdotool(display, &["key", "ctrl+q"]);
     wait_until("the app to exit", WAIT, || {
         app.0.try_wait().unwrap().is_some()
     });
     assert!(app.0.try_wait().unwrap().unwrap().success());
-    let (content, status) = saved_reply(&db).unwrap();
+    let (content, status) = saved_reply(db).unwrap();
     assert_eq!(status, "stopped", "closing mid-reply keeps it as stopped");
     assert!(
         content.starts_with("## 发票摘要\n\n- 金额：**¥1,280.00**\n- 第 0 行\n"),
         "{content}"
     );
     assert!(
-        content.len() < tokens.concat().len(),
+        content.len() < *full_reply_len,
         "the reply was still streaming"
     );
     wait_until("the server to see the connection closed", WAIT, || {
         server.client_hung_up()
     });
-    eprintln!("mid-stream screenshot: {}", shot.display());
+}
+
+#[test]
+fn sigterm_mid_reply_closes_the_window_and_keeps_the_reply() {
+    let mut running = window_mid_reply("e2e-sigterm");
+    let Running {
+        app,
+        server,
+        db,
+        full_reply_len,
+        ..
+    } = &mut running;
+    let pid = app.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    wait_until("the app to exit", WAIT, || {
+        app.0.try_wait().unwrap().is_some()
+    });
+    assert!(app.0.try_wait().unwrap().unwrap().success(), "a clean exit");
+    let (content, status) = saved_reply(db).unwrap();
+    assert_eq!(status, "stopped");
+    assert!(
+        content.contains("第 10 行") && content.len() < *full_reply_len,
+        "{content}"
+    );
+    wait_until("the server to see the connection closed", WAIT, || {
+        server.client_hung_up()
+    });
 }

@@ -38,10 +38,30 @@ pub struct AskArgs {
 #[error("{0}")]
 pub struct AskFailed(pub String);
 
+impl AskFailed {
+    /// How the message for Ctrl+C starts; `main` exits 130 for it, as shells expect.
+    pub const INTERRUPTED: &'static str = "Interrupted.";
+
+    fn interrupted(saved: bool) -> Self {
+        let rest = if saved {
+            " The reply so far is saved in the history."
+        } else {
+            ""
+        };
+        Self(format!("{}{rest}", Self::INTERRUPTED))
+    }
+
+    /// Whether this is the Ctrl+C case.
+    pub fn is_interrupted(&self) -> bool {
+        self.0.starts_with(Self::INTERRUPTED)
+    }
+}
+
 /// Runs `ask`: prints only the reply text to stdout, as it streams. A reply cut off by the
 /// token limit still exits 0, with a note on stderr.
 pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskFailed> {
-    if args.no_save {
+    let no_save = args.no_save;
+    if no_save {
         options.history = HistoryLocation::Memory;
     }
     let mut send_options = SendOptions {
@@ -63,10 +83,27 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
 
     // The settings arrive with the first events; a --model override needs them.
     let mut sent = false;
+    let mut conversation = None;
     let mut stdout = std::io::stdout().lock();
     let mut ends_with_newline = true;
+    let mut end = std::pin::pin!(super::end_requested());
+    let mut stopping = false;
     let result = loop {
-        let Some(event) = core.recv().await else {
+        let event = tokio::select! {
+            event = core.recv() => event,
+            () = &mut end, if !stopping => {
+                // Ctrl+C: stop the reply so what arrived is saved as stopped, then exit 130.
+                stopping = true;
+                match conversation {
+                    Some(conversation) => {
+                        let _ = core.send(Command::Stop { conversation });
+                        continue;
+                    }
+                    None => break Err(AskFailed::interrupted(!no_save)),
+                }
+            }
+        };
+        let Some(event) = event else {
             break Err(AskFailed("The core stopped unexpectedly.".into()));
         };
         match event {
@@ -95,6 +132,7 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                 }
                 sent = true;
             }
+            Event::ConversationOpened { id, .. } => conversation = id,
             Event::Delta {
                 text,
                 reasoning: false,
@@ -135,6 +173,7 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                     MessageStatus::Failed => Err(AskFailed(
                         error.unwrap_or_else(|| "The request failed.".into()),
                     )),
+                    MessageStatus::Stopped if stopping => Err(AskFailed::interrupted(!no_save)),
                     other => Err(AskFailed(format!(
                         "The reply ended early ({}).",
                         other.as_str()

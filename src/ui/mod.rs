@@ -56,10 +56,23 @@ pub fn run(runtime: &tokio::runtime::Handle, options: CoreOptions) -> Result<(),
         persist_window: false,
         ..Default::default()
     };
+    let signals = runtime.clone();
     eframe::run_native(
         "ocrchat",
         native,
-        Box::new(move |cc| Ok(Box::new(App::new(cc, core)))),
+        Box::new(move |cc| {
+            signals.spawn(close_on_signal(cc.egui_ctx.clone()));
+            Ok(Box::new(App::new(cc, core)))
+        }),
     )
     .map_err(|err| UiError::Window(err.to_string().trim_end_matches('.').to_owned()))
+}
+
+/// Closes the window the way its close button does when the process is asked to end
+/// (Ctrl+C in a terminal, SIGTERM at logout), so replies in flight are saved as stopped.
+async fn close_on_signal(ctx: egui::Context) {
+    crate::cli::end_requested().await;
+    tracing::info!("asked to end: closing the window");
+    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    ctx.request_repaint();
 }
