@@ -141,29 +141,37 @@ fn closing_mid_reply_keeps_the_text_so_far() {
 }
 
 #[test]
-fn a_reply_left_streaming_by_a_crash_reads_as_interrupted() {
+fn a_reply_left_streaming_by_a_crash_reads_as_interrupted_but_a_live_one_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("h.sqlite3");
-    let id = {
+    let (crashed, live) = {
         let store = Store::open(&path).unwrap();
         let id = store.create_conversation("crash").unwrap();
-        let new = NewMessage {
-            role: Role::Assistant,
-            content: "half",
-            status: MessageStatus::Streaming,
-            provider: Some("p"),
-            model: Some("m"),
-        };
-        store.add_message(id, &new).unwrap();
-        id
+        let crashed = store.add_message(id, &NewMessage::reply("p", "m")).unwrap();
+        let live = store.add_message(id, &NewMessage::reply("p", "m")).unwrap();
+        store
+            .update_message(crashed.id, "half", "", MessageStatus::Streaming, None)
+            .unwrap();
+        (crashed.id, live.id)
     };
+    // The first reply's process has ended (no such pid); the second is this test process,
+    // as when the window is streaming while `ocrchat ask` opens the same file.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE messages SET stream_owner = '4294967295:1' WHERE id = ?1",
+        [crashed.0],
+    )
+    .unwrap();
+    drop(conn);
     let store = Store::open(&path).unwrap();
-    let messages = store.messages(id).unwrap();
-    assert_eq!(
-        (messages[0].content.as_str(), messages[0].status),
-        ("half", MessageStatus::Interrupted)
-    );
-    assert_eq!(ocrchat::store::latest_version(), 1);
+    let messages = store.messages(ConversationId(1)).unwrap();
+    let status = |id| messages.iter().find(|m| m.id == id).unwrap().status;
+    assert_eq!(status(crashed), MessageStatus::Interrupted);
+    assert_eq!(messages[0].content, "half");
+    if cfg!(target_os = "linux") {
+        assert_eq!(status(live), MessageStatus::Streaming);
+    }
+    assert_eq!(ocrchat::store::latest_version(), 2);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! conversation text and provider names.
 
 mod model;
+mod owner;
 mod queries;
 pub use queries::{NewMessage, title_from};
 mod schema;
@@ -40,6 +41,8 @@ pub enum StoreError {
 /// The history database.
 pub struct Store {
     conn: Connection,
+    /// This process, recorded on the replies it streams.
+    owner: String,
 }
 
 impl std::fmt::Debug for Store {
@@ -50,7 +53,7 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it. Messages left
-    /// `Streaming` by a previous run that ended mid-reply are marked `Interrupted`.
+    /// `Streaming` by a process that has ended mid-reply are marked `Interrupted`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let open_err = |source| StoreError::Open {
             path: path.display().to_string(),
@@ -80,7 +83,10 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            owner: owner::this_process(),
+        })
     }
 }
 

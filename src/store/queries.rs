@@ -119,9 +119,12 @@ impl Store {
         new: &NewMessage<'_>,
     ) -> Result<Message, StoreError> {
         let now = now_secs();
+        // A streaming reply records who streams it, so another process leaves it alone.
+        let owner = (new.status == MessageStatus::Streaming).then_some(self.owner.as_str());
         self.conn.execute(
-            "INSERT INTO messages (conversation_id, role, content, status, provider, model, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO messages
+                 (conversation_id, role, content, status, provider, model, created_at, stream_owner)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 conversation.0,
                 new.role.as_str(),
@@ -129,7 +132,8 @@ impl Store {
                 new.status.as_str(),
                 new.provider,
                 new.model,
-                now
+                now,
+                owner
             ],
         )?;
         let id = MessageId(self.conn.last_insert_rowid());
@@ -192,12 +196,26 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Marks replies a previous run left streaming as interrupted.
+    /// Marks replies left streaming by a process that has ended as interrupted.
     pub(super) fn mark_interrupted(&mut self) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE messages SET status = 'interrupted' WHERE status = 'streaming'",
-            [],
-        )?;
+        let abandoned: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, stream_owner FROM messages WHERE status = 'streaming'")?;
+            let rows = stmt.query_map([], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?))
+            })?;
+            rows.filter_map(Result::ok)
+                .filter(|(_, owner)| !owner.as_deref().is_some_and(super::owner::is_running))
+                .map(|(id, _)| id)
+                .collect()
+        };
+        for id in abandoned {
+            self.conn.execute(
+                "UPDATE messages SET status = 'interrupted' WHERE id = ?1",
+                [id],
+            )?;
+        }
         Ok(())
     }
 }

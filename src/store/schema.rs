@@ -26,6 +26,8 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
      CREATE INDEX conversations_by_update ON conversations(updated_at DESC);",
+    // 2: which process is streaming a reply (see store/owner.rs).
+    "ALTER TABLE messages ADD COLUMN stream_owner TEXT;",
 ];
 
 /// Brings the database up to the current schema.
