@@ -272,14 +272,7 @@ fn ctrl_c_stops_the_reply_and_keeps_what_arrived() {
         assert!(n > 0, "the reply ended before Ctrl+C");
         printed.extend_from_slice(&buf[..n]);
     }
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::send_signal(&child, "INT");
     stdout.read_to_end(&mut printed).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));

@@ -237,14 +237,7 @@ fn sigterm_mid_reply_closes_the_window_and_keeps_the_reply() {
         full_reply_len,
         ..
     } = &mut running;
-    let pid = app.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    support::send_signal(&app.0, "TERM");
     wait_until("the app to exit", WAIT, || {
         app.0.try_wait().unwrap().is_some()
     });

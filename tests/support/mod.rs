@@ -77,6 +77,15 @@ pub fn wait_until(what: &str, timeout: Duration, mut step: impl FnMut() -> bool)
     }
 }
 
+/// Sends a signal ("INT", "TERM") to a child process, as a terminal or a logout would.
+pub fn send_signal(child: &std::process::Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name} {}", child.id());
+}
+
 /// A base URL on 127.0.0.1 where nothing listens (the port was free a moment ago).
 pub fn closed_port_url() -> (u16, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
