@@ -6,9 +6,9 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use ocrchat::core::{Command, Event, KeyState};
+use ocrchat::core::{Command, Event, KeyState, SendOptions};
 use ocrchat::llm::ProviderConfig;
-use ocrchat::secrets::{ApiKey, KeySource, KeyringStore, resolve_key};
+use ocrchat::secrets::{ApiKey, KeyFor, KeySource, KeyringStore, resolve_key};
 use support::{Driver, KeyringCleanup, MockServer, Reply, TestEnv, sse_body};
 
 /// A keyring service of this test's own, whose entries `names` are deleted at the end.
@@ -48,17 +48,33 @@ fn lookup_order_is_keyring_then_environment_then_dotenv() {
         api_key: ApiKey::new("sk-dotenv"),
         ..Default::default()
     };
-    // Nothing in the keyring and (in this process) no OCRCHAT_API_KEY: the .env key.
     assert!(std::env::var_os(ocrchat::secrets::API_KEY_ENV).is_none());
-    let (key, error) = resolve_key(&store, Some("P"), Some(&dotenv));
+    let saved = KeyFor::Saved {
+        name: "P",
+        from_dotenv: false,
+    };
+    let imported = KeyFor::Saved {
+        name: "P",
+        from_dotenv: true,
+    };
+    // A saved provider with nothing in the keyring gets no key: .env's key is not for it…
+    let (key, error) = resolve_key(&store, saved, Some(&dotenv));
     assert!(error.is_none());
-    let (key, source) = key.unwrap();
-    assert_eq!((key.expose(), source), ("sk-dotenv", KeySource::Dotenv));
+    assert!(key.is_none());
+    // …unless it is the provider imported from .env, or the request is ad hoc.
+    for target in [imported, KeyFor::AdHoc] {
+        let (key, _) = resolve_key(&store, target, Some(&dotenv));
+        let (key, source) = key.unwrap();
+        assert_eq!((key.expose(), source), ("sk-dotenv", KeySource::Dotenv));
+    }
     // The keyring entry wins.
     store.set("P", &ApiKey::new("sk-keyring").unwrap()).unwrap();
-    let (key, _) = resolve_key(&store, Some("P"), Some(&dotenv));
+    let (key, _) = resolve_key(&store, imported, Some(&dotenv));
     let (key, source) = key.unwrap();
     assert_eq!((key.expose(), source), ("sk-keyring", KeySource::Keyring));
+    // An ad-hoc request never reads the keyring.
+    let (key, _) = resolve_key(&store, KeyFor::AdHoc, None);
+    assert!(key.is_none());
 }
 
 /// Collects everything the app logs, at every level.
@@ -124,16 +140,14 @@ fn a_key_never_reaches_config_history_or_logs() {
             options: Default::default(),
         })
         .unwrap();
-    loop {
-        match driver.next() {
-            Event::MessageFinished { error, .. } => {
-                assert_eq!(error, None);
-                break;
-            }
-            Event::Error(message) => panic!("{message}"),
-            _ => {}
-        }
-    }
+    let finished = driver.until(|e| matches!(e, Event::MessageFinished { .. }));
+    assert!(
+        matches!(
+            finished.last(),
+            Some(Event::MessageFinished { error: None, .. })
+        ),
+        "{finished:?}"
+    );
     driver.shutdown();
 
     // The key was used…
@@ -176,7 +190,7 @@ fn dotenv_is_offered_and_imported_into_the_keyring() {
         names: vec![".env".into()],
     };
     let mut options = env.options();
-    options.dotenv_path = Some(dotenv);
+    options.dotenv_path = Some(dotenv.clone());
     let mut driver = Driver::with_options(options);
     let offer = loop {
         if let Event::DotenvOffer(Some(offer)) = driver.next() {
@@ -218,5 +232,70 @@ fn dotenv_is_offered_and_imported_into_the_keyring() {
         config.contains("qwen-plus") && !config.contains("sk-dotenv-import"),
         "{config}"
     );
+    // The user is told the plaintext key is still in .env, and can have the line removed.
+    let left = loop {
+        if let Event::DotenvKeyLeft(left) = driver.next() {
+            break left;
+        }
+    };
+    assert_eq!(left.as_deref(), Some(dotenv.as_path()));
+    driver.core().send(Command::RemoveDotenvKey).unwrap();
+    loop {
+        match driver.next() {
+            Event::DotenvKeyLeft(None) => break,
+            Event::Error(message) => panic!("{message}"),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(&dotenv).unwrap();
+    assert!(!text.contains("sk-dotenv-import"), "{text}");
+    assert!(text.contains("MODEL=qwen-plus"), "{text}");
     driver.shutdown();
+}
+
+#[test]
+fn a_model_override_still_sends_the_providers_key() {
+    support::require_secret_service();
+    let server = MockServer::always(Reply::sse(sse_body(&["overridden"])));
+    let env = TestEnv::new("model-override");
+    let _cleanup = KeyringCleanup {
+        service: env.keyring_service.clone(),
+        names: vec!["Keyed".into()],
+    };
+    let mut driver = Driver::start(&env);
+    driver
+        .core()
+        .send(Command::SaveProvider {
+            provider: ProviderConfig::new("Keyed", &server.base_url, "configured"),
+            api_key: ApiKey::new("sk-keyed-override"),
+            previous_name: None,
+        })
+        .unwrap();
+    driver.until(|e| matches!(e, Event::ProviderSaved { .. }));
+    driver
+        .core()
+        .send(Command::Send {
+            conversation: None,
+            text: "q".into(),
+            options: SendOptions {
+                model: Some("other-model".into()),
+                ..SendOptions::default()
+            },
+        })
+        .unwrap();
+    let finished = driver.until(|e| matches!(e, Event::MessageFinished { .. }));
+    assert!(
+        matches!(
+            finished.last(),
+            Some(Event::MessageFinished { error: None, .. })
+        ),
+        "{finished:?}"
+    );
+    driver.shutdown();
+    let request = &server.requests()[0];
+    assert_eq!(request.json()["model"], "other-model");
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer sk-keyed-override")
+    );
 }

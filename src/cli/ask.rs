@@ -107,21 +107,9 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
             break Err(AskFailed("The core stopped unexpectedly.".into()));
         };
         match event {
-            Event::Providers { providers, active } if !sent => {
+            Event::Providers { .. } if !sent => {
                 let mut options = send_options.clone();
-                if let Some(model) = model_override.take() {
-                    let name = options.provider_name.clone().or(active);
-                    let Some(status) = providers
-                        .into_iter()
-                        .find(|p| Some(&p.config.name) == name.as_ref())
-                    else {
-                        break Err(AskFailed("No provider is set up yet, so --model has nothing to apply to. Pass --base-url too, or add a provider in the window's Settings → Providers.".into()));
-                    };
-                    let mut provider = status.config;
-                    provider.model = model;
-                    options.provider_name = None;
-                    options.adhoc_provider = Some(provider);
-                }
+                options.model = model_override.take();
                 let command = Command::Send {
                     conversation: None,
                     text: args.question.join(" "),
@@ -141,7 +129,7 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                 // Write each delta as it arrives; a closed pipe (`| head`) ends quietly.
                 ends_with_newline = text.ends_with('\n');
                 if let Err(_closed) = stdout
-                    .write_all(text.as_bytes())
+                    .write_all(super::output::for_stdout(&text).as_bytes())
                     .and_then(|()| stdout.flush())
                 {
                     break Ok(());
@@ -154,7 +142,8 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                 ..
             } => {
                 eprintln!(
-                    "ocrchat: {reason} Retrying ({attempt}) in {:.1} s…",
+                    "ocrchat: {} Retrying ({attempt}) in {:.1} s…",
+                    super::output::for_stderr(&reason),
                     ms_to_secs(delay_millis)
                 );
             }
@@ -187,7 +176,7 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
     drop(stdout);
     let shutdown = tokio::task::spawn_blocking(move || core.shutdown(Duration::from_secs(5)));
     let _ = shutdown.await;
-    result
+    result.map_err(|err| AskFailed(super::output::for_stderr(&err.0).into_owned()))
 }
 
 fn ms_to_secs(millis: u64) -> f64 {

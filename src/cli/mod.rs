@@ -1,6 +1,7 @@
 //! The command line: the same core as the window, driven headless. One file per subcommand.
 
 mod ask;
+pub mod output;
 
 pub use ask::{AskArgs, run_ask};
 

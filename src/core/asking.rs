@@ -6,15 +6,29 @@ use std::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::command::SendOptions;
-use super::engine::{Engine, LiveReply, drive_stream};
+use super::engine::{Engine, Internal, LiveReply, drive_stream};
 use super::event::Event;
+use super::providers::DOTENV_PRESET;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
 use crate::secrets;
-use crate::store::{ConversationId, Message, MessageId, NewMessage, title_from};
+use crate::store::{ConversationId, Message, MessageId, MessageStatus, NewMessage, title_from};
 
 impl Engine {
     /// The provider a question goes to, or a message saying how to set one up.
     pub(super) fn pick_provider(&self, options: &SendOptions) -> Result<ProviderConfig, String> {
+        let mut provider = self.pick_configured_provider(options)?;
+        if let Some(model) = options
+            .model
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            model.clone_into(&mut provider.model);
+        }
+        Ok(provider)
+    }
+
+    fn pick_configured_provider(&self, options: &SendOptions) -> Result<ProviderConfig, String> {
         if let Some(provider) = &options.adhoc_provider {
             return provider
                 .validate()
@@ -70,6 +84,11 @@ impl Engine {
     ) {
         let text = text.trim_end().to_owned();
         if text.trim().is_empty() {
+            self.events
+                .emit(Event::Error(
+                    "The question is empty. Type a question, then send it.".into(),
+                ))
+                .await;
             return;
         }
         let Some(provider) = self.ready_to_ask(conversation, &options).await else {
@@ -180,28 +199,6 @@ impl Engine {
             stream_usage: provider.stream_usage,
         };
 
-        // The keyring is blocking IPC: resolve the key off the async threads.
-        let keyring = self.keyring.clone();
-        let dotenv = self.dotenv.clone();
-        let keyring_name = options
-            .adhoc_provider
-            .is_none()
-            .then(|| provider.name.clone());
-        let (key, keyring_error) = tokio::task::spawn_blocking(move || {
-            secrets::resolve_key(&keyring, keyring_name.as_deref(), dotenv.as_ref())
-        })
-        .await
-        .unwrap_or((None, None));
-        if let Some(err) = &keyring_error {
-            tracing::debug!("keyring lookup failed: {err}");
-        }
-        if let Some((_, source)) = &key {
-            tracing::debug!(?source, provider = %provider.name, "using API key");
-        }
-
-        let stream = self
-            .client
-            .stream(provider, key.as_ref().map(|(k, _)| k), &request);
         let cancel = CancellationToken::new();
         self.live.insert(
             reply_id,
@@ -215,12 +212,76 @@ impl Engine {
                 cancel: cancel.clone(),
             },
         );
-        tokio::spawn(drive_stream(
-            stream,
-            reply_id,
-            cancel,
-            self.internal_tx.clone(),
-        ));
+        // The key is looked up in the reply's own task: a locked keyring's unlock prompt then
+        // holds up this reply only, never the engine (Stop, other streams, the window).
+        let lookup = KeyLookup {
+            keyring: self.keyring.clone(),
+            dotenv: self.dotenv.clone(),
+            provider: provider.clone(),
+            adhoc: options.adhoc_provider.is_some(),
+        };
+        let client = self.client.clone();
+        let provider = provider.clone();
+        let reports = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let key = tokio::select! {
+                biased;
+                () = cancel.cancelled() => None,
+                key = lookup.run() => Some(key),
+            };
+            let Some(key) = key else {
+                let ended = Internal::Ended {
+                    message: reply_id,
+                    status: MessageStatus::Stopped,
+                    error: None,
+                };
+                reports.send(ended).await.ok();
+                return;
+            };
+            let stream = client.stream(&provider, key.as_ref(), &request);
+            drive_stream(stream, reply_id, cancel, reports).await;
+        });
+    }
+}
+
+/// What a reply task needs to find its key.
+struct KeyLookup {
+    keyring: secrets::KeyringStore,
+    dotenv: Option<secrets::DotenvProvider>,
+    provider: ProviderConfig,
+    adhoc: bool,
+}
+
+impl KeyLookup {
+    /// The key for this request, looked up on the blocking pool (keyring IPC). Environment
+    /// and `.env` keys go only to ad-hoc requests and the provider imported from `.env`.
+    async fn run(self) -> Option<secrets::ApiKey> {
+        let Self {
+            keyring,
+            dotenv,
+            provider,
+            adhoc,
+        } = self;
+        let found = tokio::task::spawn_blocking(move || {
+            let target = if adhoc {
+                secrets::KeyFor::AdHoc
+            } else {
+                secrets::KeyFor::Saved {
+                    name: &provider.name,
+                    from_dotenv: provider.preset.as_deref() == Some(DOTENV_PRESET),
+                }
+            };
+            let (key, keyring_error) = secrets::resolve_key(&keyring, target, dotenv.as_ref());
+            if let Some(err) = &keyring_error {
+                tracing::debug!("keyring lookup failed: {err}");
+            }
+            if let Some((_, source)) = &key {
+                tracing::debug!(?source, provider = %provider.name, "using API key");
+            }
+            key.map(|(key, _)| key)
+        })
+        .await;
+        found.ok().flatten()
     }
 }
 
@@ -229,7 +290,8 @@ impl Engine {
 /// without trailing replies (the one being asked again).
 pub(super) fn request_messages(history: Vec<Message>, system: Option<&str>) -> Vec<ChatMessage> {
     let mut kept: Vec<Message> = Vec::with_capacity(history.len());
-    for message in history.into_iter().filter(|m| !m.content.is_empty()) {
+    // An empty (or blank) turn is never sent: an empty reply is a failure, not an answer.
+    for message in history.into_iter().filter(|m| !m.content.trim().is_empty()) {
         let replaces_previous = message.role == Role::Assistant
             && kept.last().is_some_and(|last| last.role == Role::Assistant);
         if replaces_previous {

@@ -35,6 +35,9 @@ pub enum Command {
     },
     /// Hides the `.env` offer for this run.
     DismissDotenv,
+    /// Removes the plaintext `API_KEY` line from the `.env` file once its key is in the
+    /// keyring (the answer to [`crate::core::Event::DotenvKeyLeft`]).
+    RemoveDotenvKey,
     /// Shows an empty conversation; it is created in the store by its first question.
     NewConversation,
     /// Loads a conversation's messages.
@@ -75,6 +78,9 @@ pub struct SendOptions {
     pub provider_name: Option<String>,
     /// Use this unsaved provider (the CLI's `--base-url`/`--model`).
     pub adhoc_provider: Option<ProviderConfig>,
+    /// Ask this model instead of the provider's own (the CLI's `--model` with a saved
+    /// provider, whose key is still used).
+    pub model: Option<String>,
     /// A system message placed before the conversation.
     pub system: Option<String>,
     /// Upper bound on the reply's tokens.

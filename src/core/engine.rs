@@ -143,6 +143,7 @@ impl Engine {
                 self.dotenv = None;
                 self.events.emit(Event::DotenvOffer(None)).await;
             }
+            Command::RemoveDotenvKey => self.remove_dotenv_key().await,
             Command::NewConversation => {
                 self.events
                     .emit(Event::ConversationOpened {
@@ -324,6 +325,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::SetActiveProvider { .. } => "set_active_provider",
         Command::ImportDotenv { .. } => "import_dotenv",
         Command::DismissDotenv => "dismiss_dotenv",
+        Command::RemoveDotenvKey => "remove_dotenv_key",
         Command::NewConversation => "new_conversation",
         Command::OpenConversation { .. } => "open_conversation",
         Command::DeleteConversation { .. } => "delete_conversation",

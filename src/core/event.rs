@@ -99,6 +99,9 @@ pub enum Event {
     },
     /// A `.env` offers a provider for import (`None`: the offer is gone).
     DotenvOffer(Option<DotenvOffer>),
+    /// The key imported from `.env` is in the keyring, but its plaintext line is still in
+    /// this file: offer [`crate::core::Command::RemoveDotenvKey`]. `None`: the line is gone.
+    DotenvKeyLeft(Option<std::path::PathBuf>),
     /// Something the user must know that is not tied to one reply; names cause and next step.
     Error(String),
 }

@@ -12,7 +12,7 @@ use super::engine::Engine;
 use super::event::Event;
 use super::store_worker::StoreWorker;
 use crate::config::{Paths, Settings};
-use crate::llm::{ChatClient, RetryPolicy};
+use crate::llm::{ChatClient, RetryPolicy, StreamLimits};
 use crate::secrets::{DotenvProvider, KeyringStore};
 
 /// Commands that may wait for the engine before `send` reports the core as busy.
@@ -127,7 +127,8 @@ impl CoreHandle {
             settings_path,
             KeyringStore::new(options.keyring_service),
             dotenv,
-            ChatClient::new(options.retry),
+            ChatClient::new(options.retry, StreamLimits::from_env())
+                .map_err(std::io::Error::other)?,
             store,
             events.clone(),
         );

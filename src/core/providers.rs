@@ -6,6 +6,9 @@ use super::event::{DotenvOffer, Event, KeyState, ProviderStatus};
 use crate::llm::ProviderConfig;
 use crate::secrets;
 
+/// The `preset` of the provider imported from `.env`: the one provider `.env`'s key may go to.
+pub(super) const DOTENV_PRESET: &str = ".env";
+
 impl Engine {
     pub(super) async fn save_provider(
         &mut self,
@@ -105,10 +108,48 @@ impl Engine {
             .endpoint
             .clone()
             .unwrap_or_else(|| "https://api.openai.com/v1".into());
-        let mut provider = ProviderConfig::new(name, endpoint, model);
-        provider.preset = Some(".env".into());
+        let mut provider = ProviderConfig::new(name.trim(), endpoint, model);
+        provider.preset = Some(DOTENV_PRESET.into());
+        let saved_name = provider.name.clone();
         self.save_provider(provider, found.api_key.clone(), None)
             .await;
+        let key_in_keyring = found.api_key.is_some()
+            && self.settings.provider(&saved_name).is_some()
+            && self.keyring.known_has_key(&saved_name) == Some(true);
+        if key_in_keyring {
+            // The key is safe in the keyring, but its plaintext copy is still on disk.
+            self.events
+                .emit(Event::DotenvKeyLeft(Some(found.path.clone())))
+                .await;
+        }
+    }
+
+    /// Removes the `API_KEY` line from `.env` (the user's answer to `DotenvKeyLeft`).
+    pub(super) async fn remove_dotenv_key(&mut self) {
+        let Some(path) = self.dotenv.as_ref().map(|d| d.path.clone()) else {
+            return;
+        };
+        let file = path.clone();
+        let removed = tokio::task::spawn_blocking(move || secrets::remove_key_line(&file)).await;
+        match removed {
+            Ok(Ok(_lines)) => {
+                if let Some(dotenv) = &mut self.dotenv {
+                    dotenv.api_key = None;
+                }
+                self.events.emit(Event::DotenvKeyLeft(None)).await;
+            }
+            Ok(Err(err)) => {
+                let message = format!(
+                    "Could not remove the API_KEY line from {} ({err}). Delete the line yourself; the key is already in the keyring.",
+                    path.display()
+                );
+                self.events.emit(Event::Error(message)).await;
+            }
+            Err(err) => {
+                let message = format!("Removing the key from .env failed: {err}");
+                self.events.emit(Event::Error(message)).await;
+            }
+        }
     }
 
     /// The `.env` offer, unless it was dismissed or a provider already uses its endpoint.
@@ -160,9 +201,10 @@ impl Engine {
             configs
                 .into_iter()
                 .map(|config| {
-                    let key = match keyring.get(&config.name) {
-                        Ok(Some(_)) => KeyState::Stored,
-                        Ok(None) => KeyState::Missing,
+                    // Read from the keyring once per run; later lists come from memory.
+                    let key = match keyring.has_key(&config.name) {
+                        Ok(true) => KeyState::Stored,
+                        Ok(false) => KeyState::Missing,
                         Err(err) => KeyState::Unavailable(err.to_string()),
                     };
                     ProviderStatus { config, key }

@@ -3,45 +3,58 @@
 //!
 //! Pull-based: [`ChatStream::next_event`] drives connecting, waiting and reading, so the caller
 //! races it against its cancellation token and dropping the stream drops the connection.
+//! Every wait and every buffer is bounded by [`StreamLimits`]; every error leaves with the key
+//! (and anything key-shaped) redacted.
 
 use std::collections::VecDeque;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{self, HeaderValue};
+use tokio::time::Instant;
 
-use super::error::{error_detail, snippet};
+use super::error::{KeyUse, error_detail, html_summary, json_error_message, snippet};
+use super::http::{
+    host_of, looks_gzipped, may_carry_key, read_limited, transport_reason, unasked_encoding,
+};
+use super::limits::{MAX_ERROR_BODY_BYTES, MAX_WHOLE_BODY_BYTES, StreamLimits};
 use super::openai::{self, ChunkOutcome};
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::sse::{SseDecoder, SseEvent};
 use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent};
-use crate::secrets::ApiKey;
+use crate::secrets::{ApiKey, redact};
 
-/// How long a stream may stay silent before it counts as broken. Reasoning models can think
-/// for minutes before the first token, so this is generous.
-pub const READ_TIMEOUT: Duration = Duration::from_secs(300);
-/// How long connecting (DNS, TCP, TLS) may take.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
-/// The most of a non-stream body read to explain an error.
-const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The HTTP client could not be built (its TLS backend failed to initialise).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "Could not set up secure connections ({0}). The system's certificate store may be unreadable; reinstall the CA certificates package and start ocrchat again."
+)]
+pub struct ClientBuildError(String);
 
 /// A reusable HTTP client for all providers (one connection pool).
 #[derive(Debug, Clone)]
 pub struct ChatClient {
     http: reqwest::Client,
     retry: RetryPolicy,
+    limits: StreamLimits,
 }
 
 impl ChatClient {
-    /// A client with the given retry policy.
-    pub fn new(retry: RetryPolicy) -> Self {
+    /// A client with the given retry policy and bounds. Redirects are never followed.
+    ///
+    /// # Errors
+    /// When the TLS backend cannot initialise.
+    pub fn new(retry: RetryPolicy, limits: StreamLimits) -> Result<Self, ClientBuildError> {
         let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .read_timeout(READ_TIMEOUT)
+            .connect_timeout(limits.connect)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ocrchat/", env!("CARGO_PKG_VERSION")))
             .build()
-            // Building fails only when the TLS backend cannot initialise; fall back to defaults.
-            .unwrap_or_default();
-        Self { http, retry }
+            .map_err(|err| ClientBuildError(transport_reason(&err)))?;
+        Ok(Self {
+            http,
+            retry,
+            limits,
+        })
     }
 
     /// Starts a streamed reply. Nothing is sent until the first [`ChatStream::next_event`].
@@ -52,17 +65,27 @@ impl ChatClient {
         request: &ChatRequest,
     ) -> ChatStream {
         let body = openai::request_body(request);
+        let now = Instant::now();
         ChatStream {
             http: self.http.clone(),
             retry: self.retry,
+            limits: self.limits,
             provider: provider.clone(),
             key: key.cloned(),
+            key_use: KeyUse::NoneStored,
             body,
             state: State::Connect { attempt: 0 },
             pending: VecDeque::new(),
-            decoder: SseDecoder::new(),
+            decoder: SseDecoder::with_limits(
+                self.limits.max_line_bytes,
+                self.limits.max_event_bytes,
+            ),
             sse_events: Vec::new(),
-            saw_text: false,
+            reply_started: now,
+            last_progress: now,
+            lines_seen: 0,
+            saw_content: false,
+            saw_reasoning: false,
             saw_finish: false,
         }
     }
@@ -87,27 +110,51 @@ enum State {
 pub struct ChatStream {
     http: reqwest::Client,
     retry: RetryPolicy,
+    limits: StreamLimits,
     provider: ProviderConfig,
     key: Option<ApiKey>,
+    key_use: KeyUse,
     body: serde_json::Value,
     state: State,
     pending: VecDeque<StreamEvent>,
     decoder: SseDecoder,
     sse_events: Vec<SseEvent>,
-    saw_text: bool,
+    /// When the response head arrived (the reply's total limit counts from here).
+    reply_started: Instant,
+    /// When the body last completed a line.
+    last_progress: Instant,
+    lines_seen: u64,
+    saw_content: bool,
+    saw_reasoning: bool,
     saw_finish: bool,
 }
 
 impl ChatStream {
     /// The next piece of the reply; `Ok(None)` once the reply is complete.
+    ///
+    /// # Errors
+    /// Why the reply failed or ended early, in words for the user, with any key redacted.
     pub async fn next_event(&mut self) -> Result<Option<StreamEvent>, LlmError> {
+        let next = self.next_unredacted().await;
+        next.map_err(|err| self.scrub(err))
+    }
+
+    /// The error with the key and anything key-shaped removed from its texts.
+    fn scrub(&self, err: LlmError) -> LlmError {
+        let secrets: Vec<&str> = self.key.iter().map(ApiKey::expose).collect();
+        err.map_text(|text| redact(text, &secrets))
+    }
+
+    async fn next_unredacted(&mut self) -> Result<Option<StreamEvent>, LlmError> {
         loop {
             if let Some(event) = self.pending.pop_front() {
-                if matches!(event, StreamEvent::Content(_) | StreamEvent::Reasoning(_)) {
-                    self.saw_text = true;
-                }
-                if matches!(event, StreamEvent::Finish(_)) {
-                    self.saw_finish = true;
+                match &event {
+                    StreamEvent::Content(text) if !text.trim().is_empty() => {
+                        self.saw_content = true;
+                    }
+                    StreamEvent::Reasoning(_) => self.saw_reasoning = true,
+                    StreamEvent::Finish(_) => self.saw_finish = true,
+                    _ => {}
                 }
                 return Ok(Some(event));
             }
@@ -115,14 +162,16 @@ impl ChatStream {
                 State::Done => return Ok(None),
                 State::Failed(err) => return Err(err),
                 State::Ended => {
-                    return if self.saw_finish {
+                    return if !self.saw_content {
+                        Err(LlmError::EmptyReply {
+                            reasoning_only: self.saw_reasoning,
+                        })
+                    } else if self.saw_finish {
                         Ok(None)
-                    } else if self.saw_text {
+                    } else {
                         Err(LlmError::Interrupted(
                             "the server closed the connection before the reply finished".into(),
                         ))
-                    } else {
-                        Err(LlmError::EmptyStream)
                     };
                 }
                 State::Wait { attempt, delay } => {
@@ -135,53 +184,77 @@ impl ChatStream {
                     Ok(None) => {}
                     Err((err, retry_after)) => {
                         let next = attempt + 1;
-                        match self
+                        let delay = self
                             .retry
                             .delay(next, retry_after)
-                            .filter(|_| err.is_transient())
-                        {
-                            Some(delay) => {
-                                self.pending.push_back(StreamEvent::Retrying {
-                                    attempt: next,
-                                    delay_millis: u64::try_from(delay.as_millis())
-                                        .unwrap_or(u64::MAX),
-                                    reason: err.to_string(),
-                                });
-                                self.state = State::Wait {
-                                    attempt: next,
-                                    delay,
-                                };
-                            }
-                            None => return Err(err),
-                        }
+                            .filter(|_| err.is_transient());
+                        let Some(delay) = delay else {
+                            return Err(err);
+                        };
+                        self.pending.push_back(StreamEvent::Retrying {
+                            attempt: next,
+                            delay_millis: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                            reason: self.scrub(err).to_string(),
+                        });
+                        self.state = State::Wait {
+                            attempt: next,
+                            delay,
+                        };
                     }
                 },
-                State::Read(mut response) => match response.chunk().await {
-                    Ok(Some(bytes)) => {
+                State::Read(mut response) => match self.read_chunk(&mut response).await? {
+                    Some(bytes) => {
                         self.state = State::Read(response);
                         self.consume(&bytes);
                     }
-                    Ok(None) => {
+                    None => {
                         self.decoder.finish();
                         self.state = State::Ended;
-                    }
-                    Err(err) => {
-                        let reason = if err.is_timeout() {
-                            format!("no data for {} s", READ_TIMEOUT.as_secs())
-                        } else {
-                            transport_reason(&err)
-                        };
-                        return Err(LlmError::Interrupted(reason));
                     }
                 },
             }
         }
     }
 
+    /// The next piece of the body within the idle and total limits; `None` at its end.
+    async fn read_chunk(
+        &mut self,
+        response: &mut reqwest::Response,
+    ) -> Result<Option<bytes::Bytes>, LlmError> {
+        let idle_end = self.last_progress + self.limits.idle;
+        let reply_end = self.reply_started + self.limits.reply;
+        match tokio::time::timeout_at(idle_end.min(reply_end), response.chunk()).await {
+            Ok(Ok(bytes)) => Ok(bytes),
+            Ok(Err(err)) => Err(LlmError::Interrupted(transport_reason(&err))),
+            Err(_elapsed) if reply_end <= idle_end => Err(LlmError::TimedOut(format!(
+                "it streamed for {} s, the most one reply may take (OCRCHAT_REPLY_TIMEOUT_SECS)",
+                self.limits.reply.as_secs()
+            ))),
+            Err(_elapsed) => Err(LlmError::TimedOut(format!(
+                "the server sent no complete line for {} s (OCRCHAT_IDLE_TIMEOUT_SECS)",
+                self.limits.idle.as_secs()
+            ))),
+        }
+    }
+
     /// Feeds body bytes through the SSE decoder into `pending`.
     fn consume(&mut self, bytes: &[u8]) {
-        self.decoder.feed(bytes, &mut self.sse_events);
-        for event in self.sse_events.drain(..) {
+        let fed = self.decoder.feed(bytes, &mut self.sse_events);
+        if self.decoder.completed_lines() > self.lines_seen {
+            self.lines_seen = self.decoder.completed_lines();
+            self.last_progress = Instant::now();
+        }
+        let mut failure = fed
+            .err()
+            .map(|overflow| LlmError::TooLarge(overflow.to_string()));
+        for event in std::mem::take(&mut self.sse_events) {
+            if failure.is_some() {
+                break;
+            }
+            if event.event == "error" {
+                failure = Some(LlmError::InStream(error_frame_message(&event.data)));
+                break;
+            }
             if event.data.is_empty() {
                 continue;
             }
@@ -189,16 +262,18 @@ impl ChatStream {
                 Ok(ChunkOutcome::Events(events)) => self.pending.extend(events),
                 Ok(ChunkOutcome::Done) => {
                     // Anything after [DONE] is ignored; the reply is complete.
-                    self.state = State::Done;
+                    self.state = State::Ended;
                     self.saw_finish = true;
                     return;
                 }
                 // The text decoded before the error is handed out first.
                 Ok(ChunkOutcome::Error(message)) | Err(message) => {
-                    self.state = State::Failed(LlmError::InStream(message));
-                    return;
+                    failure = Some(LlmError::InStream(message));
                 }
             }
+        }
+        if let Some(err) = failure {
+            self.state = State::Failed(err);
         }
     }
 
@@ -211,48 +286,93 @@ impl ChatStream {
             .post(&url)
             .header(header::ACCEPT, "text/event-stream")
             .json(&self.body);
-        if let Some(key) = &self.key {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
-                .map_err(|_| {
-                    let err = LlmError::Rejected {
-                        status: 0,
-                        detail: "the API key contains characters that cannot be sent in a header; paste it again in Settings → Providers".into(),
-                    };
-                    (err, None)
-                })?;
+        let parsed = reqwest::Url::parse(&url).ok();
+        self.key_use = match (&self.key, &parsed) {
+            (None, _) => KeyUse::NoneStored,
+            (Some(_), Some(parsed)) if !may_carry_key(parsed) => KeyUse::WithheldOverHttp,
+            (Some(_), _) => KeyUse::Sent,
+        };
+        if let (Some(key), KeyUse::Sent) = (&self.key, self.key_use) {
+            let value = zeroize::Zeroizing::new(format!("Bearer {}", key.expose()));
+            let mut value = HeaderValue::from_str(&value).map_err(|_invalid| {
+                let err = LlmError::Rejected {
+                    status: 0,
+                    detail: "the API key contains characters that cannot be sent in a header; paste it again in Settings → Providers".into(),
+                };
+                (err, None)
+            })?;
             value.set_sensitive(true);
             request = request.header(header::AUTHORIZATION, value);
+        } else if self.key_use == KeyUse::WithheldOverHttp {
+            tracing::warn!(host = %host_of(&url), "not sending the API key over plain http");
         }
-        let response = request.send().await.map_err(|err| {
-            let err = if err.is_builder() {
-                LlmError::InvalidUrl(self.provider.base_url.clone())
-            } else {
-                LlmError::Unreachable {
+        let sent = tokio::time::timeout(self.limits.response_head, request.send()).await;
+        let response = match sent {
+            Ok(Ok(response)) => response,
+            Ok(Err(err)) => {
+                let err = if err.is_builder() {
+                    LlmError::InvalidUrl(self.provider.base_url.clone())
+                } else {
+                    LlmError::Unreachable {
+                        host: host_of(&url),
+                        reason: transport_reason(&err),
+                    }
+                };
+                return Err((err, None));
+            }
+            Err(_elapsed) => {
+                let err = LlmError::NoAnswer {
                     host: host_of(&url),
-                    reason: transport_reason(&err),
-                }
-            };
-            (err, None)
-        })?;
+                    waited_secs: self.limits.response_head.as_secs(),
+                };
+                return Err((err, None));
+            }
+        };
+        self.reply_started = Instant::now();
+        self.last_progress = self.reply_started;
         let status = response.status();
+        let encoding = unasked_encoding(response.headers());
         if status.is_success() {
+            if let Some(encoding) = encoding {
+                return Err((LlmError::Compressed { encoding }, None));
+            }
             return self
                 .check_stream_head(response)
                 .await
                 .map_err(|e| (e, None));
+        }
+        if status.is_redirection() {
+            let target = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(
+                    || "an address it did not name".to_owned(),
+                    |location| {
+                        parsed
+                            .as_ref()
+                            .and_then(|base| base.join(location).ok())
+                            .map_or_else(|| location.to_owned(), String::from)
+                    },
+                );
+            let status = status.as_u16();
+            return Err((LlmError::Redirected { status, target }, None));
         }
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let detail = error_detail(&read_limited(response).await);
+        let detail = match encoding {
+            Some(encoding) => format!("a {encoding}-compressed body ocrchat did not ask for"),
+            None => error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES).await),
+        };
         let code = status.as_u16();
         let err = match code {
             401 | 403 => LlmError::Unauthorized {
                 status: code,
                 provider: self.provider.name.clone(),
-                key_sent: self.key.is_some(),
+                key: self.key_use,
                 detail,
             },
             404 => LlmError::NotFound {
@@ -273,12 +393,12 @@ impl ChatStream {
         Err((err, retry_after))
     }
 
-    /// A 2xx answer: an event stream goes on to be read (`Some`); a JSON body is either an
-    /// error or a whole (non-streamed) completion, read here (`None`); anything else is
-    /// explained to the user.
+    /// A 2xx answer: an event stream goes on to be read (`Some`), whatever its Content-Type
+    /// says (the first bytes are sniffed); a JSON body is either an error or a whole
+    /// (non-streamed) completion, read here (`None`); anything else is explained to the user.
     async fn check_stream_head(
         &mut self,
-        response: reqwest::Response,
+        mut response: reqwest::Response,
     ) -> Result<Option<reqwest::Response>, LlmError> {
         let content_type = response
             .headers()
@@ -289,18 +409,53 @@ impl ChatStream {
         if content_type.starts_with("text/event-stream") {
             return Ok(Some(response));
         }
-        let body = read_limited(response).await;
-        let trimmed = body.trim_start_matches('\u{feff}').trim_start();
-        if trimmed.starts_with("data:") || trimmed.starts_with(':') || trimmed.starts_with("event:")
+        // Sniff: read until something other than whitespace shows how the body starts.
+        let mut head = Vec::new();
+        let at_end = loop {
+            let start = String::from_utf8_lossy(&head);
+            if start.trim_start_matches('\u{feff}').trim_start().len() >= 6 {
+                break false;
+            }
+            match self.read_chunk(&mut response).await? {
+                Some(bytes) => head.extend_from_slice(&bytes),
+                None => break true,
+            }
+        };
+        if looks_gzipped(&head) {
+            return Err(LlmError::Compressed {
+                encoding: "gzip".into(),
+            });
+        }
+        let start = String::from_utf8_lossy(&head);
+        let trimmed = start.trim_start_matches('\u{feff}').trim_start();
+        if ["data:", ":", "event:", "id:", "retry:"]
+            .iter()
+            .any(|field| trimmed.starts_with(field))
         {
             // An event stream with the wrong Content-Type (some proxies do this).
-            self.state = State::Ended;
-            self.consume(body.as_bytes());
-            self.decoder.finish();
-            return Ok(None);
+            self.consume(&head);
+            return Ok(if at_end {
+                self.decoder.finish();
+                if matches!(self.state, State::Done) {
+                    self.state = State::Ended;
+                }
+                None
+            } else if matches!(self.state, State::Done) {
+                Some(response)
+            } else {
+                None // [DONE] or an error frame came in the sniffed bytes.
+            });
         }
+        let mut body = head;
+        if !at_end {
+            let room = MAX_WHOLE_BODY_BYTES.saturating_sub(body.len());
+            let rest = read_limited(response, room).await;
+            body.extend_from_slice(rest.as_bytes());
+        }
+        let body = String::from_utf8_lossy(&body);
+        let trimmed = body.trim_start_matches('\u{feff}').trim_start();
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(trimmed) {
-            if let Some(message) = super::error::json_error_message(&value) {
+            if let Some(message) = json_error_message(&value) {
                 return Err(LlmError::InStream(message));
             }
             // A server that ignored `stream: true` and sent the whole completion.
@@ -319,54 +474,22 @@ impl ChatStream {
             } else {
                 content_type
             },
-            snippet: snippet(&body, 120),
+            snippet: html_summary(&body).unwrap_or_else(|| format!("“{}”", snippet(&body, 120))),
         })
     }
 }
 
-fn host_of(url: &str) -> String {
-    reqwest::Url::parse(url)
+/// The message of an `event: error` frame: its JSON error message, or its text.
+fn error_frame_message(data: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(data)
         .ok()
-        .and_then(|u| {
-            u.host_str().map(|h| {
-                u.port()
-                    .map_or_else(|| h.to_owned(), |p| format!("{h}:{p}"))
-            })
+        .and_then(|value| json_error_message(&value))
+        .unwrap_or_else(|| {
+            let text = snippet(data, 300);
+            if text.is_empty() {
+                "the server sent an error event with no message".into()
+            } else {
+                text
+            }
         })
-        .unwrap_or_else(|| url.to_owned())
-}
-
-/// Reads at most [`MAX_ERROR_BODY`] bytes of a body as text.
-async fn read_limited(mut response: reqwest::Response) -> String {
-    let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
-        match response.chunk().await {
-            Ok(Some(bytes)) => body.extend_from_slice(&bytes),
-            _ => break,
-        }
-    }
-    body.truncate(MAX_ERROR_BODY);
-    String::from_utf8_lossy(&body).into_owned()
-}
-
-/// The innermost cause of a transport error, in words a user can act on.
-fn transport_reason(err: &reqwest::Error) -> String {
-    let mut innermost: &dyn std::error::Error = err;
-    while let Some(source) = innermost.source() {
-        innermost = source;
-    }
-    let text = innermost.to_string();
-    let lower = text.to_ascii_lowercase();
-    if err.is_timeout() {
-        "the connection timed out".into()
-    } else if lower.contains("connection refused") {
-        "connection refused (is the server running?)".into()
-    } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("name or service")
-    {
-        format!("the host name could not be resolved ({text})")
-    } else if lower.contains("certificate") || lower.contains("tls") {
-        format!("the secure connection failed ({text})")
-    } else {
-        text
-    }
 }

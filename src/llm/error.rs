@@ -5,14 +5,14 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LlmError {
     /// 401/403.
-    #[error("The server rejected the API key ({status}){detail}. Open Settings → Providers and check the key for “{provider}”{hint}.", detail = detail_suffix(.detail), hint = if *.key_sent { "" } else { " (no key is stored for it)" })]
+    #[error("The server rejected the API key ({status}){detail}. Open Settings → Providers and check the key for “{provider}”{key}.", detail = detail_suffix(.detail))]
     Unauthorized {
         /// HTTP status.
         status: u16,
         /// The provider's name.
         provider: String,
-        /// Whether a key was sent at all.
-        key_sent: bool,
+        /// Whether a key was sent, and if not, why.
+        key: KeyUse,
         /// The server's own message.
         detail: String,
     },
@@ -58,24 +58,62 @@ pub enum LlmError {
         /// What went wrong, in words.
         reason: String,
     },
+    /// The connection was made and the request sent, but no response head came in time.
+    #[error(
+        "The server at {host} accepted the request but sent no answer within {waited_secs} s. Try again later; if it keeps happening, check the base URL (a slow local model may need a longer OCRCHAT_RESPONSE_HEAD_TIMEOUT_SECS)."
+    )]
+    NoAnswer {
+        /// Host (and port) of the base URL.
+        host: String,
+        /// How long it waited.
+        waited_secs: u64,
+    },
+    /// The server answered with a redirect; following it would resend the request (and the
+    /// key) somewhere the user did not choose, or turn the POST into a GET.
+    #[error(
+        "The server redirected the request ({status}) to {target}. ocrchat does not follow redirects; if that address is right, put it in the base URL in Settings → Providers."
+    )]
+    Redirected {
+        /// HTTP status (301, 302, 307…).
+        status: u16,
+        /// The `Location` it named.
+        target: String,
+    },
+    /// The body came compressed although the request did not ask for it.
+    #[error(
+        "The server sent a {encoding}-compressed answer that ocrchat did not ask for (Content-Encoding: {encoding}). A proxy between you and the provider is probably rewriting it; check the base URL and any proxy settings."
+    )]
+    Compressed {
+        /// The Content-Encoding it named.
+        encoding: String,
+    },
+    /// One of the waits in [`super::StreamLimits`] ran out mid-reply.
+    #[error("The reply timed out: {0}. The partial reply is kept; send again to retry.")]
+    TimedOut(String),
+    /// The server sent a line or an event past the decoder's memory bound.
+    #[error(
+        "The reply was stopped: {0}. The partial reply is kept; the server is misbehaving, so try again or check the base URL."
+    )]
+    TooLarge(String),
     /// The base URL could not be used to build a request.
     #[error("The base URL “{0}” is not a valid web address. Fix it in Settings → Providers.")]
     InvalidUrl(String),
     /// The server answered 200 with something that is not an event stream (an HTML page…).
     #[error(
-        "The server did not answer with a stream ({content_type}): “{snippet}”. Is the base URL an OpenAI-compatible API (usually ending in /v1)?"
+        "The server did not answer with a stream ({content_type}): {snippet}. Is the base URL an OpenAI-compatible API (usually ending in /v1)?"
     )]
     NotAStream {
         /// The Content-Type it sent.
         content_type: String,
-        /// The start of the body.
+        /// The start of the body in quotes, or what an HTML page says.
         snippet: String,
     },
-    /// The stream ended without any reply text.
-    #[error(
-        "The server closed the stream without sending a reply. Try again, or check the model name."
-    )]
-    EmptyStream,
+    /// The stream ended without any reply text (maybe with reasoning only).
+    #[error("The model returned an empty reply{what}. Retry, or check the model name.", what = if *.reasoning_only { " (only its reasoning, no answer)" } else { "" })]
+    EmptyReply {
+        /// Whether reasoning text came, but no answer.
+        reasoning_only: bool,
+    },
     /// The server reported an error inside the stream.
     #[error("The provider reported an error mid-reply: {0}")]
     InStream(String),
@@ -84,6 +122,29 @@ pub enum LlmError {
         "The connection broke mid-reply ({0}). The partial reply is kept; send again to retry."
     )]
     Interrupted(String),
+}
+
+/// Whether a request carried the API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// It was sent.
+    Sent,
+    /// None is stored for the provider.
+    NoneStored,
+    /// One exists but was not sent: the base URL is plain `http://` to another machine.
+    WithheldOverHttp,
+}
+
+impl std::fmt::Display for KeyUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sent => "",
+            Self::NoneStored => " (no key is stored for it)",
+            Self::WithheldOverHttp => {
+                " (the key was not sent: the base URL is plain http:// to another computer, so use https://)"
+            }
+        })
+    }
 }
 
 fn detail_suffix(detail: &str) -> String {
@@ -102,6 +163,142 @@ impl LlmError {
             Self::RateLimited { .. } | Self::Server { .. } | Self::Unreachable { .. }
         )
     }
+
+    /// The same error with `scrub` applied to every text that came from outside (the
+    /// server's words, URLs): how a key the server echoes back is kept out of messages.
+    #[must_use]
+    pub fn map_text(self, scrub: impl Fn(&str) -> String) -> Self {
+        match self {
+            Self::Unauthorized {
+                status,
+                provider,
+                key,
+                detail,
+            } => Self::Unauthorized {
+                status,
+                provider,
+                key,
+                detail: scrub(&detail),
+            },
+            Self::NotFound { url, model, detail } => Self::NotFound {
+                url: scrub(&url),
+                model,
+                detail: scrub(&detail),
+            },
+            Self::RateLimited { detail } => Self::RateLimited {
+                detail: scrub(&detail),
+            },
+            Self::Rejected { status, detail } => Self::Rejected {
+                status,
+                detail: scrub(&detail),
+            },
+            Self::Server { status, detail } => Self::Server {
+                status,
+                detail: scrub(&detail),
+            },
+            Self::Unreachable { host, reason } => Self::Unreachable {
+                host,
+                reason: scrub(&reason),
+            },
+            Self::Redirected { status, target } => Self::Redirected {
+                status,
+                target: scrub(&target),
+            },
+            Self::Compressed { encoding } => Self::Compressed {
+                encoding: scrub(&encoding),
+            },
+            Self::InvalidUrl(url) => Self::InvalidUrl(scrub(&url)),
+            Self::NotAStream {
+                content_type,
+                snippet,
+            } => Self::NotAStream {
+                content_type: scrub(&content_type),
+                snippet: scrub(&snippet),
+            },
+            Self::InStream(message) => Self::InStream(scrub(&message)),
+            Self::Interrupted(reason) => Self::Interrupted(scrub(&reason)),
+            other @ (Self::NoAnswer { .. }
+            | Self::TimedOut(_)
+            | Self::TooLarge(_)
+            | Self::EmptyReply { .. }) => other,
+        }
+    }
+}
+
+/// The title of an HTML page, or its first line of text, for a body that is HTML; `None`
+/// for anything else. Markup is never shown to the user.
+pub fn html_summary(body: &str) -> Option<String> {
+    let start = body.trim_start_matches('\u{feff}').trim_start();
+    let lower: String = start
+        .chars()
+        .take(512)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let is_html = lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+        || lower.starts_with("<head")
+        || lower.starts_with("<body")
+        || (lower.starts_with('<') && (lower.contains("<html") || lower.contains("<title")));
+    if !is_html {
+        return None;
+    }
+    let lower_body = start.to_ascii_lowercase();
+    let title = lower_body.find("<title").and_then(|open| {
+        let text_start = open + lower_body.get(open..)?.find('>')? + 1;
+        let text_end = text_start + lower_body.get(text_start..)?.find("</title")?;
+        start.get(text_start..text_end)
+    });
+    let text = match title.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(title) => title.to_owned(),
+        None => first_text_line(start),
+    };
+    let text = snippet(&decode_entities(&text), 120);
+    Some(if text.is_empty() {
+        "an HTML page with no text".to_owned()
+    } else {
+        format!("an HTML page: “{text}”")
+    })
+}
+
+/// The first non-empty line of the text outside tags (scripts and styles left out).
+fn first_text_line(html: &str) -> String {
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(rest.get(..open).unwrap_or_default());
+        let after = rest.get(open..).unwrap_or_default();
+        let lower: String = after
+            .chars()
+            .take(8)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            after.to_ascii_lowercase().find("</script>").map(|i| i + 9)
+        } else if lower.starts_with("<style") {
+            after.to_ascii_lowercase().find("</style>").map(|i| i + 8)
+        } else {
+            after.find('>').map(|i| i + 1)
+        };
+        let Some(skip_to) = skip_to else { break };
+        // Tags separate lines of text.
+        text.push('\n');
+        rest = after.get(skip_to..).unwrap_or_default();
+    }
+    text.lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The few entities error pages use.
+fn decode_entities(text: &str) -> String {
+    text.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Pulls a human message out of an error body: `{"error":{"message":…}}`, `{"error":"…"}`,
@@ -112,7 +309,7 @@ pub fn error_detail(body: &str) -> String {
         .and_then(|v| json_error_message(&v));
     match detail {
         Some(message) => message,
-        None => snippet(body, 200),
+        None => html_summary(body).unwrap_or_else(|| snippet(body, 200)),
     }
 }
 
@@ -156,6 +353,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn html_pages_show_title_or_first_text_never_markup() {
+        let nginx = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>";
+        assert_eq!(
+            html_summary(nginx).unwrap(),
+            "an HTML page: “502 Bad Gateway”"
+        );
+        let login = "<!DOCTYPE html><html><head><style>p{}</style><script>var a='<b>';</script></head><body>\n  <h2>Sign in &amp; continue</h2><p>SSO</p></body></html>";
+        assert_eq!(
+            html_summary(login).unwrap(),
+            "an HTML page: “Sign in & continue”"
+        );
+        assert_eq!(html_summary(r#"{"error":"x"}"#), None);
+        assert_eq!(html_summary("plain words"), None);
+    }
+
+    #[test]
     fn error_details_in_every_shape() {
         assert_eq!(
             error_detail(r#"{"error":{"message":"bad key","type":"x"}}"#),
@@ -168,8 +381,8 @@ mod tests {
         );
         assert_eq!(error_detail(r#"{"detail":"Not Found"}"#), "Not Found");
         assert_eq!(
-            error_detail("<html>\n<b>502</b></html>"),
-            "<html> <b>502</b></html>"
+            error_detail("<html>\n<b>502</b> Bad gateway</html>"),
+            "an HTML page: “502”"
         );
     }
 
@@ -178,7 +391,7 @@ mod tests {
         let err = LlmError::Unauthorized {
             status: 401,
             provider: "OpenAI".into(),
-            key_sent: true,
+            key: KeyUse::Sent,
             detail: "Incorrect API key".into(),
         };
         assert_eq!(

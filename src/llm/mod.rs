@@ -6,14 +6,17 @@
 
 mod client;
 mod error;
+mod http;
+pub mod limits;
 mod openai;
 mod presets;
 mod provider;
 mod retry;
 pub mod sse;
 
-pub use client::{CONNECT_TIMEOUT, ChatClient, ChatStream, READ_TIMEOUT};
-pub use error::LlmError;
+pub use client::{ChatClient, ChatStream, ClientBuildError};
+pub use error::{KeyUse, LlmError};
+pub use limits::StreamLimits;
 pub use presets::{PRESETS, Preset};
 pub use provider::{
     ApiStyle, ChatMessage, ChatRequest, FinishReason, ProviderConfig, Role, StreamEvent, Usage,

@@ -1,7 +1,5 @@
 //! Provider presets offered on the welcome screen. Each is an OpenAI-compatible endpoint.
 
-use super::ProviderConfig;
-
 /// A ready-made provider configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Preset {
@@ -71,14 +69,6 @@ pub const PRESETS: &[Preset] = &[
 ];
 
 impl Preset {
-    /// A provider config filled from this preset.
-    pub fn to_config(&self) -> ProviderConfig {
-        let mut config = ProviderConfig::new(self.label, self.base_url, self.model);
-        config.stream_usage = self.stream_usage;
-        config.preset = Some(self.label.to_owned());
-        config
-    }
-
     /// The preset with this label.
     pub fn find(label: &str) -> Option<&'static Preset> {
         PRESETS.iter().find(|p| p.label == label)
@@ -88,11 +78,14 @@ impl Preset {
 #[cfg(test)]
 mod tests {
     use super::PRESETS;
+    use crate::llm::ProviderConfig;
 
     #[test]
     fn every_preset_but_custom_is_valid() {
         for preset in PRESETS.iter().filter(|p| !p.base_url.is_empty()) {
-            preset.to_config().validate().unwrap();
+            ProviderConfig::new(preset.label, preset.base_url, preset.model)
+                .validate()
+                .unwrap();
         }
     }
 }

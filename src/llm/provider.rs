@@ -67,12 +67,48 @@ impl ProviderConfig {
         Ok(())
     }
 
-    /// The streaming endpoint URL.
+    /// The streaming endpoint URL: `/chat/completions` added to the base URL's path, its
+    /// query (`?api-version=…`, as Azure uses) kept after it.
     pub fn chat_url(&self) -> String {
-        format!(
-            "{}/chat/completions",
-            self.base_url.trim().trim_end_matches('/')
-        )
+        let base = self.base_url.trim();
+        match reqwest::Url::parse(base) {
+            Ok(mut url) if !url.cannot_be_a_base() => {
+                if let Ok(mut segments) = url.path_segments_mut() {
+                    segments.pop_if_empty().extend(["chat", "completions"]);
+                }
+                url.set_fragment(None);
+                url.into()
+            }
+            // Not a URL: sending fails later with a message naming the base URL.
+            _ => format!("{}/chat/completions", base.trim_end_matches('/')),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProviderConfig;
+
+    #[test]
+    fn the_endpoint_joins_the_path_and_keeps_the_query() {
+        let url = |base: &str| ProviderConfig::new("p", base, "m").chat_url();
+        assert_eq!(
+            url("https://x.openai.azure.com/openai/v1?api-version=2024-10-21"),
+            "https://x.openai.azure.com/openai/v1/chat/completions?api-version=2024-10-21"
+        );
+        assert_eq!(
+            url("https://api.openai.com/v1/"),
+            "https://api.openai.com/v1/chat/completions"
+        );
+        assert_eq!(
+            url(" http://127.0.0.1:8080/v1 "),
+            "http://127.0.0.1:8080/v1/chat/completions"
+        );
+        assert_eq!(
+            url("http://h/v1/?a=1&b=2"),
+            "http://h/v1/chat/completions?a=1&b=2"
+        );
+        assert_eq!(url("not a url/"), "not a url/chat/completions");
     }
 }
 

@@ -2,6 +2,9 @@
 //! on Windows). Every call is a blocking IPC round trip: call these from a blocking task,
 //! never from the UI thread.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use super::ApiKey;
 
 /// Why the keyring could not be used.
@@ -29,10 +32,12 @@ impl From<keyring::Error> for SecretError {
 }
 
 /// The keyring entries of one application (the "service" in keyring terms); one entry per
-/// provider name.
+/// provider name. Remembers which entries hold a key (never the keys), so showing the
+/// provider list reads each secret at most once per run, not after every change.
 #[derive(Debug, Clone)]
 pub struct KeyringStore {
     service: String,
+    has_key: Arc<Mutex<HashMap<String, bool>>>,
 }
 
 impl KeyringStore {
@@ -43,6 +48,32 @@ impl KeyringStore {
     pub fn new(service: impl Into<String>) -> Self {
         Self {
             service: service.into(),
+            has_key: Arc::default(),
+        }
+    }
+
+    fn remember(&self, provider: &str, has_key: bool) {
+        self.has_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(provider.to_owned(), has_key);
+    }
+
+    /// Whether the provider has a key, if this store has seen its entry (never blocks).
+    pub fn known_has_key(&self, provider: &str) -> Option<bool> {
+        self.has_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(provider)
+            .copied()
+    }
+
+    /// Whether the provider has a key: from memory when this store has seen its entry, else
+    /// one keyring read (blocking).
+    pub fn has_key(&self, provider: &str) -> Result<bool, SecretError> {
+        match self.known_has_key(provider) {
+            Some(has_key) => Ok(has_key),
+            None => self.get(provider).map(|key| key.is_some()),
         }
     }
 
@@ -52,22 +83,29 @@ impl KeyringStore {
 
     /// The stored key, `None` when there is none.
     pub fn get(&self, provider: &str) -> Result<Option<ApiKey>, SecretError> {
-        match self.entry(provider)?.get_password() {
-            Ok(value) => Ok(ApiKey::new(value)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(err) => Err(err.into()),
-        }
+        let key = match self.entry(provider)?.get_password() {
+            Ok(value) => ApiKey::new(zeroize::Zeroizing::new(value).as_str()),
+            Err(keyring::Error::NoEntry) => None,
+            Err(err) => return Err(err.into()),
+        };
+        self.remember(provider, key.is_some());
+        Ok(key)
     }
 
     /// Stores or replaces the key.
     pub fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretError> {
-        Ok(self.entry(provider)?.set_password(key.expose())?)
+        self.entry(provider)?.set_password(key.expose())?;
+        self.remember(provider, true);
+        Ok(())
     }
 
     /// Deletes the key; deleting a missing key is not an error.
     pub fn delete(&self, provider: &str) -> Result<(), SecretError> {
         match self.entry(provider)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Ok(()) | Err(keyring::Error::NoEntry) => {
+                self.remember(provider, false);
+                Ok(())
+            }
             Err(err) => Err(err.into()),
         }
     }

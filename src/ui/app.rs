@@ -173,6 +173,26 @@ impl App {
         ui.separator();
     }
 
+    /// After a `.env` import: the plaintext key is still in the file; offer to remove it.
+    fn dotenv_key_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let s = self.strings();
+        let Some(path) = &self.state.dotenv_key_left else {
+            return;
+        };
+        let mut dismissed = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.colored_label(theme::note_text(ui.visuals()), s.dotenv_key_left);
+            ui.monospace(path.display().to_string());
+            if ui.button(s.remove_key_line).clicked() {
+                commands.push(Command::RemoveDotenvKey);
+            }
+            dismissed = ui.button(s.dismiss).clicked();
+        });
+        if dismissed {
+            self.state.dotenv_key_left = None;
+        }
+    }
+
     fn welcome_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let s = self.strings();
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -323,11 +343,15 @@ impl eframe::App for App {
                 }
             });
 
-        if !self.state.errors.is_empty() || !self.cjk_font_loaded {
+        if !self.state.errors.is_empty()
+            || !self.cjk_font_loaded
+            || self.state.dotenv_key_left.is_some()
+        {
             egui::Panel::top("notices").show(ui, |ui| {
                 if !self.cjk_font_loaded {
                     ui.colored_label(theme::note_text(ui.visuals()), s.no_cjk_font);
                 }
+                self.dotenv_key_ui(ui, &mut commands);
                 self.errors_ui(ui);
             });
         }

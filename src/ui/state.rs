@@ -41,6 +41,8 @@ pub struct UiState {
     pub errors: Vec<String>,
     /// A provider a `.env` offers.
     pub dotenv_offer: Option<DotenvOffer>,
+    /// The `.env` whose plaintext `API_KEY` line is still there after its import.
+    pub dotenv_key_left: Option<std::path::PathBuf>,
 }
 
 impl UiState {
@@ -118,6 +120,7 @@ impl UiState {
                 }
             }
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
+            Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {

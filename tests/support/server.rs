@@ -48,6 +48,15 @@ pub enum Reply {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     },
+    /// Reads the request and never answers; holds the connection until the client hangs up.
+    Silent,
+    /// 200 `text/event-stream`, chunked: `first`, then `piece` again and again with `gap`
+    /// between, until the client hangs up (a trickle, an endless line, an id flood…).
+    Endless {
+        first: Vec<u8>,
+        piece: Vec<u8>,
+        gap: Duration,
+    },
 }
 
 impl Reply {
@@ -66,6 +75,24 @@ impl Reply {
             pieces,
             gap,
             abort: false,
+        }
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> Self {
+        Self::Raw {
+            status,
+            headers: vec![("Location".into(), location.into())],
+            body: Vec::new(),
+        }
+    }
+
+    /// A body with a status and a Content-Type.
+    pub fn typed(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Self::Raw {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
         }
     }
 
@@ -204,9 +231,33 @@ fn serve(
             let _ = out.write_all(&body);
             let _ = out.flush();
         }
+        Reply::Silent => {
+            // Read until the client closes; never write a byte.
+            let mut sink = [0u8; 1024];
+            while matches!(out.read(&mut sink), Ok(n) if n > 0) {}
+            return;
+        }
+        Reply::Endless { first, piece, gap } => {
+            if out.write_all(SSE_HEAD.as_bytes()).is_err() {
+                return;
+            }
+            let chunk = |bytes: &[u8]| {
+                [format!("{:x}\r\n", bytes.len()).as_bytes(), bytes, b"\r\n"].concat()
+            };
+            if !first.is_empty() && out.write_all(&chunk(&first)).is_err() {
+                return;
+            }
+            let piece = chunk(&piece);
+            while out.write_all(&piece).and_then(|()| out.flush()).is_ok() {
+                if !gap.is_zero() {
+                    std::thread::sleep(gap);
+                }
+            }
+            hung_up.store(true, Ordering::SeqCst);
+            return;
+        }
         Reply::Sse { pieces, gap, abort } => {
-            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-            if out.write_all(head.as_bytes()).is_err() {
+            if out.write_all(SSE_HEAD.as_bytes()).is_err() {
                 return;
             }
             for piece in pieces {
@@ -236,6 +287,9 @@ fn serve(
     let _ = out.set_read_timeout(Some(Duration::from_millis(200)));
     let _ = out.read(&mut sink);
 }
+
+/// The head of every SSE reply.
+const SSE_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
 
 fn read_request(stream: &TcpStream) -> Option<Recorded> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
@@ -274,6 +328,9 @@ fn read_request(stream: &TcpStream) -> Option<Recorded> {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
@@ -304,4 +361,15 @@ pub fn sse_body(tokens: &[&str]) -> String {
     body.push_str("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}\n\n");
     body.push_str("data: [DONE]\n\n");
     body
+}
+
+/// The reply text of a stream's events (content only, no reasoning).
+pub fn reply_text(events: &[ocrchat::llm::StreamEvent]) -> String {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ocrchat::llm::StreamEvent::Content(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect()
 }

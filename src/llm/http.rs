@@ -1,0 +1,101 @@
+//! Small HTTP helpers of the client: where a key may go, how a transport error reads, and
+//! bounded body reads.
+
+use reqwest::header;
+
+/// Host and port of a URL, for messages.
+pub fn host_of(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str().map(|h| {
+                u.port()
+                    .map_or_else(|| h.to_owned(), |p| format!("{h}:{p}"))
+            })
+        })
+        .unwrap_or_else(|| url.to_owned())
+}
+
+/// Whether a key may be sent to `url`: over `https://`, or over plain `http://` only to this
+/// computer (a loopback host), where nobody on the network can read it.
+pub fn may_carry_key(url: &reqwest::Url) -> bool {
+    if url.scheme() == "https" {
+        return true;
+    }
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
+}
+
+/// The Content-Encoding of a response, when it is one the client did not ask for (it asks
+/// for none, so anything but `identity`).
+pub fn unasked_encoding(headers: &header::HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_ENCODING)?.to_str().ok()?.trim();
+    (!value.is_empty() && !value.eq_ignore_ascii_case("identity"))
+        .then(|| value.to_ascii_lowercase())
+}
+
+/// Whether bytes start like a gzip stream (RFC 1952 magic number).
+pub fn looks_gzipped(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// Reads at most `limit` bytes of a body as text.
+pub async fn read_limited(mut response: reqwest::Response, limit: usize) -> String {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match response.chunk().await {
+            Ok(Some(bytes)) => body.extend_from_slice(&bytes),
+            _ => break,
+        }
+    }
+    body.truncate(limit);
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+/// The innermost cause of a transport error, in words a user can act on.
+pub fn transport_reason(err: &reqwest::Error) -> String {
+    let mut innermost: &dyn std::error::Error = err;
+    while let Some(source) = innermost.source() {
+        innermost = source;
+    }
+    let text = innermost.to_string();
+    let lower = text.to_ascii_lowercase();
+    if err.is_timeout() {
+        "the connection timed out".into()
+    } else if lower.contains("connection refused") {
+        "connection refused (is the server running?)".into()
+    } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("name or service")
+    {
+        format!("the host name could not be resolved ({text})")
+    } else if lower.contains("certificate") || lower.contains("tls") {
+        format!("the secure connection failed ({text})")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_go_over_plain_http_only_to_this_computer() {
+        let allowed = |url: &str| may_carry_key(&reqwest::Url::parse(url).unwrap());
+        assert!(allowed("https://api.example.com/v1"));
+        assert!(allowed("http://127.0.0.1:8080/v1"));
+        assert!(allowed("http://127.8.9.10/v1"));
+        assert!(allowed("http://[::1]:11434/v1"));
+        assert!(allowed("http://localhost:11434/v1"));
+        assert!(allowed("http://LOCALHOST./v1"));
+        assert!(!allowed("http://192.168.1.5:11434/v1"));
+        assert!(!allowed("http://api.example.com/v1"));
+        assert!(!allowed("http://localhost.example.com/v1"));
+    }
+}
