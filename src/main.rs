@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         }
     };
     let options = CoreOptions::new(paths);
-    match cli.command {
+    let code = match cli.command {
         Some(CliCommand::Ask(args)) => {
             init_logging_stderr();
             match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
@@ -58,7 +58,11 @@ fn main() -> ExitCode {
             }
         }
         None => run_window(&runtime, options),
-    }
+    };
+    // A keyring call stuck in an unanswered D-Bus request (a locked keyring whose prompt
+    // nobody answers) must not keep the process alive once its reply was stopped.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    code
 }
 
 /// CLI logging: warnings by default, `RUST_LOG` to change; never on stdout (that is the reply).

@@ -501,3 +501,83 @@ fn control_characters_reach_a_pipe_raw_but_never_a_terminal() {
         "{shown:?}"
     );
 }
+
+/// The statuses of the stored messages, oldest first.
+fn message_statuses(db: &Path) -> Vec<(String, String)> {
+    let Ok(conn) =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return Vec::new();
+    };
+    let Ok(mut query) = conn.prepare("SELECT role, status FROM messages ORDER BY id") else {
+        return Vec::new();
+    };
+    query
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map(|rows| rows.filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_keyring_that_never_answers_holds_up_neither_stop_nor_exit() {
+    // A "session bus" that accepts connections and never says a word: every keyring call
+    // blocks, as behind a locked keyring's unanswered unlock prompt.
+    let dir = tempfile::tempdir().unwrap();
+    let bus = dir.path().join("bus.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&bus).unwrap();
+    std::thread::Builder::new()
+        .name("silent-bus".into())
+        .spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                held.push(stream);
+            }
+        })
+        .unwrap();
+    let server = MockServer::always(Reply::sse(sse_body(&["never asked"])));
+    let mut settings = Settings::default();
+    settings.upsert(ProviderConfig::new("Saved", &server.base_url, "m"));
+    settings
+        .save(&dir.path().join("config/ocrchat/config.toml"))
+        .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ocrchat"))
+        .args(["ask", "q"])
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", bus.display()),
+        )
+        .env_remove("OCRCHAT_API_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The question and the reply's placeholder are stored although the key lookup hangs.
+    let db = dir.path().join("data/ocrchat/history.sqlite3");
+    support::wait_until("the question to be sent", HANG_BOUND, || {
+        message_statuses(&db).len() == 2
+    });
+    support::send_signal(&child, "INT");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > HANG_BOUND {
+            child.kill().ok();
+            panic!("ocrchat did not exit after Ctrl+C while the keyring hung");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        message_statuses(&db),
+        [
+            ("user".to_owned(), "complete".to_owned()),
+            ("assistant".to_owned(), "stopped".to_owned())
+        ]
+    );
+    assert!(server.requests().is_empty(), "stopped before it was sent");
+}

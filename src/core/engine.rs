@@ -35,6 +35,8 @@ pub(super) enum Internal {
         status: MessageStatus,
         error: Option<String>,
     },
+    /// A keyring job started by a command ended (see `providers.rs`).
+    Keyring(super::providers::KeyringDone),
 }
 
 /// A reply being streamed.
@@ -174,6 +176,7 @@ impl Engine {
 
     async fn on_report(&mut self, report: Internal) {
         match report {
+            Internal::Keyring(done) => self.on_keyring_done(done).await,
             Internal::Stream { message, event } => {
                 let Some(reply) = self.live.get_mut(&message) else {
                     return;

@@ -12,6 +12,19 @@ pub enum KeyState {
     Missing,
     /// The keyring could not be asked; the text says why.
     Unavailable(String),
+    /// Not known yet: the keyring is being asked (off the engine loop).
+    Checking,
+}
+
+impl From<crate::secrets::KeyPresence> for KeyState {
+    fn from(presence: crate::secrets::KeyPresence) -> Self {
+        use crate::secrets::KeyPresence;
+        match presence {
+            KeyPresence::Stored => Self::Stored,
+            KeyPresence::Missing => Self::Missing,
+            KeyPresence::Unavailable(why) => Self::Unavailable(why),
+        }
+    }
 }
 
 /// A provider and whether it has a key.

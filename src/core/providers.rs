@@ -1,7 +1,9 @@
 //! Engine commands about providers: save (key to the keyring first), rename, remove,
 //! choose the active one, and the `.env` import.
 
-use super::engine::Engine;
+use std::path::PathBuf;
+
+use super::engine::{Engine, Internal};
 use super::event::{DotenvOffer, Event, KeyState, ProviderStatus};
 use crate::llm::ProviderConfig;
 use crate::secrets;
@@ -16,17 +18,33 @@ impl Engine {
         api_key: Option<secrets::ApiKey>,
         previous_name: Option<String>,
     ) {
+        let renamed_from = previous_name
+            .clone()
+            .filter(|old| *old != provider.name.trim());
+        if self
+            .check_new_provider(&mut provider, previous_name.as_deref())
+            .await
+        {
+            self.start_key_save(provider, api_key, renamed_from, None);
+        }
+    }
+
+    /// Trims and validates a provider about to be saved (replacing `previous_name`, if any);
+    /// tells the user and returns `false` when it cannot be saved.
+    async fn check_new_provider(
+        &mut self,
+        provider: &mut ProviderConfig,
+        previous_name: Option<&str>,
+    ) -> bool {
         provider.name = provider.name.trim().to_owned();
         provider.base_url = provider.base_url.trim().to_owned();
         provider.model = provider.model.trim().to_owned();
         if let Err(message) = provider.validate() {
             self.events.emit(Event::Error(format!("{message}."))).await;
-            return;
+            return false;
         }
-        let adding = previous_name.is_none();
-        let renamed_from = previous_name.filter(|old| *old != provider.name);
-        let taken = self.settings.provider(&provider.name).is_some();
-        if taken && (adding || renamed_from.is_some()) {
+        let renaming_or_adding = previous_name != Some(provider.name.as_str());
+        if renaming_or_adding && self.settings.provider(&provider.name).is_some() {
             // Saving under a name already taken would silently replace that provider.
             self.events
                 .emit(Event::Error(format!(
@@ -34,31 +52,83 @@ impl Engine {
                     provider.name
                 )))
                 .await;
-            return;
+            return false;
         }
+        true
+    }
+
+    /// Stores, moves or keeps the key on the blocking pool; the rest of the save waits in
+    /// [`Engine::on_keyring_done`], so a locked keyring's prompt never holds up the engine.
+    fn start_key_save(
+        &self,
+        provider: ProviderConfig,
+        api_key: Option<secrets::ApiKey>,
+        renamed_from: Option<String>,
+        dotenv_file: Option<PathBuf>,
+    ) {
         let keyring = self.keyring.clone();
-        let name = provider.name.clone();
-        let old = renamed_from.clone();
-        let key_result = off_thread(move || {
-            let moved = match &old {
-                Some(old) => keyring.get(old)?,
-                None => None,
+        let reports = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let name = provider.name.clone();
+            let old = renamed_from.clone();
+            let result = off_thread(move || {
+                let moved = match &old {
+                    Some(old) => keyring.get(old)?,
+                    None => None,
+                };
+                if let Some(key) = api_key.as_ref().or(moved.as_ref()) {
+                    keyring.set(&name, key)?;
+                }
+                if let Some(old) = &old {
+                    keyring.delete(old)?;
+                }
+                Ok(())
+            })
+            .await;
+            let done = KeyringDone::Saved {
+                provider,
+                renamed_from,
+                result,
+                dotenv_file,
             };
-            if let Some(key) = api_key.as_ref().or(moved.as_ref()) {
-                keyring.set(&name, key)?;
+            reports.send(Internal::Keyring(done)).await.ok();
+        });
+    }
+
+    /// The end of a keyring job started by a command.
+    pub(super) async fn on_keyring_done(&mut self, done: KeyringDone) {
+        match done {
+            KeyringDone::Checked => self.emit_providers().await,
+            KeyringDone::Removed { result: Ok(()) } => {}
+            KeyringDone::Removed { result: Err(err) } => {
+                self.events
+                    .emit(Event::Error(format!(
+                        "The provider was removed, but its key could not be deleted from the keyring. {err}"
+                    )))
+                    .await;
             }
-            if let Some(old) = &old {
-                keyring.delete(old)?;
+            KeyringDone::Saved {
+                result: Err(err), ..
+            } => {
+                self.events
+                    .emit(Event::Error(format!("The key was not saved. {err}")))
+                    .await;
             }
-            Ok(())
-        })
-        .await;
-        if let Err(err) = key_result {
-            self.events
-                .emit(Event::Error(format!("The key was not saved. {err}")))
-                .await;
-            return;
+            KeyringDone::Saved {
+                provider,
+                renamed_from,
+                result: Ok(()),
+                dotenv_file,
+            } => self.finish_save(provider, renamed_from, dotenv_file).await,
         }
+    }
+
+    async fn finish_save(
+        &mut self,
+        provider: ProviderConfig,
+        renamed_from: Option<String>,
+        dotenv_file: Option<PathBuf>,
+    ) {
         if let Some(old) = &renamed_from {
             self.settings.rename(old, &provider.name);
         }
@@ -67,12 +137,20 @@ impl Engine {
         if self.settings.active_provider.is_none() {
             self.settings.active_provider = Some(name.clone());
         }
-        if self.save_settings().await {
-            self.events.emit(Event::ProviderSaved { name }).await;
+        let saved = self.save_settings().await;
+        if saved {
+            self.events
+                .emit(Event::ProviderSaved { name: name.clone() })
+                .await;
         }
         self.emit_providers().await;
         let offer = self.dotenv_offer();
         self.events.emit(Event::DotenvOffer(offer)).await;
+        let key_in_keyring = self.keyring.known(&name) == Some(secrets::KeyPresence::Stored);
+        if let Some(path) = dotenv_file.filter(|_| saved && key_in_keyring) {
+            // The key is safe in the keyring, but its plaintext copy is still on disk.
+            self.events.emit(Event::DotenvKeyLeft(Some(path))).await;
+        }
     }
 
     pub(super) async fn remove_provider(&mut self, name: String) {
@@ -80,14 +158,12 @@ impl Engine {
             return;
         }
         let keyring = self.keyring.clone();
-        let key_name = name.clone();
-        if let Err(err) = off_thread(move || keyring.delete(&key_name)).await {
-            self.events
-                .emit(Event::Error(format!(
-                    "The provider was removed, but its key could not be deleted from the keyring. {err}"
-                )))
-                .await;
-        }
+        let reports = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let result = off_thread(move || keyring.delete(&name)).await;
+            let done = KeyringDone::Removed { result };
+            reports.send(Internal::Keyring(done)).await.ok();
+        });
         self.save_settings().await;
         self.emit_providers().await;
     }
@@ -110,17 +186,9 @@ impl Engine {
             .unwrap_or_else(|| "https://api.openai.com/v1".into());
         let mut provider = ProviderConfig::new(name.trim(), endpoint, model);
         provider.preset = Some(DOTENV_PRESET.into());
-        let saved_name = provider.name.clone();
-        self.save_provider(provider, found.api_key.clone(), None)
-            .await;
-        let key_in_keyring = found.api_key.is_some()
-            && self.settings.provider(&saved_name).is_some()
-            && self.keyring.known_has_key(&saved_name) == Some(true);
-        if key_in_keyring {
-            // The key is safe in the keyring, but its plaintext copy is still on disk.
-            self.events
-                .emit(Event::DotenvKeyLeft(Some(found.path.clone())))
-                .await;
+        let dotenv_file = found.api_key.is_some().then(|| found.path.clone());
+        if self.check_new_provider(&mut provider, None).await {
+            self.start_key_save(provider, found.api_key.clone(), None, dotenv_file);
         }
     }
 
@@ -194,30 +262,69 @@ impl Engine {
         }
     }
 
+    /// Emits the providers with what is known of their keys. Entries not read yet show as
+    /// checking; they are read once on the blocking pool and the list is emitted again.
     pub(super) async fn emit_providers(&mut self) {
-        let keyring = self.keyring.clone();
-        let configs = self.settings.providers.clone();
-        let providers = tokio::task::spawn_blocking(move || {
-            configs
-                .into_iter()
-                .map(|config| {
-                    // Read from the keyring once per run; later lists come from memory.
-                    let key = match keyring.has_key(&config.name) {
-                        Ok(true) => KeyState::Stored,
-                        Ok(false) => KeyState::Missing,
-                        Err(err) => KeyState::Unavailable(err.to_string()),
-                    };
-                    ProviderStatus { config, key }
+        let mut unknown = Vec::new();
+        let providers = self
+            .settings
+            .providers
+            .iter()
+            .map(|config| {
+                let key = self.keyring.known(&config.name).map_or_else(
+                    || {
+                        unknown.push(config.name.clone());
+                        KeyState::Checking
+                    },
+                    KeyState::from,
+                );
+                ProviderStatus {
+                    config: config.clone(),
+                    key,
+                }
+            })
+            .collect();
+        if !unknown.is_empty() {
+            let keyring = self.keyring.clone();
+            let reports = self.internal_tx.clone();
+            tokio::spawn(async move {
+                let checked = tokio::task::spawn_blocking(move || {
+                    for name in unknown {
+                        keyring.check(&name);
+                    }
                 })
-                .collect::<Vec<_>>()
-        })
-        .await
-        .unwrap_or_default();
+                .await;
+                if checked.is_ok() {
+                    reports
+                        .send(Internal::Keyring(KeyringDone::Checked))
+                        .await
+                        .ok();
+                }
+            });
+        }
         let active = self.settings.active().map(|p| p.name.clone());
         self.events
             .emit(Event::Providers { providers, active })
             .await;
     }
+}
+
+/// The end of a keyring job run off the engine loop, reported back to it.
+pub(super) enum KeyringDone {
+    /// Unknown entries were read; the provider list can be shown again.
+    Checked,
+    /// A provider's key was stored or moved (or that failed).
+    Saved {
+        provider: ProviderConfig,
+        renamed_from: Option<String>,
+        result: Result<(), secrets::SecretError>,
+        /// The `.env` whose key was imported, to offer removing its plaintext line.
+        dotenv_file: Option<PathBuf>,
+    },
+    /// A removed provider's key was deleted (or that failed).
+    Removed {
+        result: Result<(), secrets::SecretError>,
+    },
 }
 
 /// Runs a keyring call (blocking D-Bus IPC) on the blocking pool; a task that could not run

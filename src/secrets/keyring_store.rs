@@ -31,13 +31,24 @@ impl From<keyring::Error> for SecretError {
     }
 }
 
+/// What a store knows about one provider's entry (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPresence {
+    /// The entry holds a key.
+    Stored,
+    /// There is no entry.
+    Missing,
+    /// The keyring could not be asked; the text says why.
+    Unavailable(String),
+}
+
 /// The keyring entries of one application (the "service" in keyring terms); one entry per
 /// provider name. Remembers which entries hold a key (never the keys), so showing the
 /// provider list reads each secret at most once per run, not after every change.
 #[derive(Debug, Clone)]
 pub struct KeyringStore {
     service: String,
-    has_key: Arc<Mutex<HashMap<String, bool>>>,
+    presence: Arc<Mutex<HashMap<String, KeyPresence>>>,
 }
 
 impl KeyringStore {
@@ -48,32 +59,36 @@ impl KeyringStore {
     pub fn new(service: impl Into<String>) -> Self {
         Self {
             service: service.into(),
-            has_key: Arc::default(),
+            presence: Arc::default(),
         }
     }
 
-    fn remember(&self, provider: &str, has_key: bool) {
-        self.has_key
+    fn remember(&self, provider: &str, presence: KeyPresence) {
+        self.presence
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(provider.to_owned(), has_key);
+            .insert(provider.to_owned(), presence);
     }
 
-    /// Whether the provider has a key, if this store has seen its entry (never blocks).
-    pub fn known_has_key(&self, provider: &str) -> Option<bool> {
-        self.has_key
+    /// What this store last learnt about the provider's entry, if anything (never blocks).
+    pub fn known(&self, provider: &str) -> Option<KeyPresence> {
+        self.presence
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(provider)
-            .copied()
+            .cloned()
     }
 
-    /// Whether the provider has a key: from memory when this store has seen its entry, else
-    /// one keyring read (blocking).
-    pub fn has_key(&self, provider: &str) -> Result<bool, SecretError> {
-        match self.known_has_key(provider) {
-            Some(has_key) => Ok(has_key),
-            None => self.get(provider).map(|key| key.is_some()),
+    /// Reads the entry once (blocking) and remembers whether it holds a key.
+    pub fn check(&self, provider: &str) -> KeyPresence {
+        match self.get(provider) {
+            Ok(Some(_)) => KeyPresence::Stored,
+            Ok(None) => KeyPresence::Missing,
+            Err(err) => {
+                let presence = KeyPresence::Unavailable(err.to_string());
+                self.remember(provider, presence.clone());
+                presence
+            }
         }
     }
 
@@ -88,14 +103,19 @@ impl KeyringStore {
             Err(keyring::Error::NoEntry) => None,
             Err(err) => return Err(err.into()),
         };
-        self.remember(provider, key.is_some());
+        let presence = if key.is_some() {
+            KeyPresence::Stored
+        } else {
+            KeyPresence::Missing
+        };
+        self.remember(provider, presence);
         Ok(key)
     }
 
     /// Stores or replaces the key.
     pub fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretError> {
         self.entry(provider)?.set_password(key.expose())?;
-        self.remember(provider, true);
+        self.remember(provider, KeyPresence::Stored);
         Ok(())
     }
 
@@ -103,7 +123,7 @@ impl KeyringStore {
     pub fn delete(&self, provider: &str) -> Result<(), SecretError> {
         match self.entry(provider)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => {
-                self.remember(provider, false);
+                self.remember(provider, KeyPresence::Missing);
                 Ok(())
             }
             Err(err) => Err(err.into()),

@@ -10,7 +10,7 @@ mod redact;
 
 pub use api_key::ApiKey;
 pub use dotenv::{DotenvProvider, remove_key_line};
-pub use keyring_store::{KeyringStore, SecretError};
+pub use keyring_store::{KeyPresence, KeyringStore, SecretError};
 pub use redact::{REDACTED, redact};
 
 /// The environment variable with a key for ad-hoc requests (`ocrchat ask --base-url`).

@@ -176,6 +176,7 @@ pub fn provider_list_ui(
             let (key_text, color) = match &status.key {
                 KeyState::Stored => (s.key_stored, theme::weak_text(ui.visuals())),
                 KeyState::Missing => (s.key_missing, theme::note_text(ui.visuals())),
+                KeyState::Checking => (s.key_checking, theme::weak_text(ui.visuals())),
                 KeyState::Unavailable(_) => (s.key_unavailable, theme::error_text(ui.visuals())),
             };
             let key_label = ui.label(egui::RichText::new(key_text).color(color));
