@@ -154,6 +154,18 @@ fn a_server_that_accepts_and_never_answers() {
 }
 
 #[test]
+fn a_server_that_closes_without_answering() {
+    let (run, server) = run_reply(Reply::Close);
+    run.assert_failed_with("closed the connection without answering");
+    assert!(!run.stderr.contains("Could not reach"), "{}", run.stderr);
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "retried like any connection failure"
+    );
+}
+
+#[test]
 fn a_trickle_of_bytes_without_a_line_end() {
     let (run, _server) = run_reply(Reply::Endless {
         first: sse_chunk("kept ").into_bytes(),
@@ -410,6 +422,36 @@ fn answers_are_exactly_what_the_server_said() {
                 "<!DOCTYPE html><html><body>\n<h1>Please sign in</h1></body></html>",
             ),
             Err("an HTML page: “Please sign in”"),
+        ),
+        (
+            "an empty 200",
+            Reply::typed(200, "text/event-stream", ""),
+            Err("The model returned an empty reply"),
+        ),
+        (
+            "an empty 200 with no Content-Type",
+            Reply::Raw { status: 200, headers: Vec::new(), body: Vec::new() },
+            Err("did not answer with a stream (no Content-Type): an empty body."),
+        ),
+        (
+            "JSON that is neither a completion nor an error",
+            Reply::json(200, "{}"),
+            Err("did not answer with a stream (application/json)"),
+        ),
+        (
+            "bytes that are not UTF-8",
+            Reply::sse(b"data: {\"choices\":[{\"delta\":{\"content\":\"\xff\xfeok\"}}]}\n\ndata: [DONE]\n\n".to_vec()),
+            Ok("\u{fffd}\u{fffd}ok\n"),
+        ),
+        (
+            "a wait longer than ocrchat accepts",
+            Reply::Raw { status: 429, headers: vec![("Retry-After".into(), "86400".into())], body: b"slow down".to_vec() },
+            Err("rate limiting requests (429): slow down"),
+        ),
+        (
+            "a 400 with a JSON error",
+            Reply::json(400, r#"{"error":{"message":"context too long"}}"#),
+            Err("refused the request (400): context too long"),
         ),
         (
             "data that is not JSON",

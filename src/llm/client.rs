@@ -202,16 +202,15 @@ impl ChatStream {
                         };
                     }
                 },
-                State::Read(mut response) => match self.read_chunk(&mut response).await? {
-                    Some(bytes) => {
+                State::Read(mut response) => {
+                    if let Some(bytes) = self.read_chunk(&mut response).await? {
                         self.state = State::Read(response);
                         self.consume(&bytes);
-                    }
-                    None => {
+                    } else {
                         self.decoder.finish();
                         self.state = State::Ended;
                     }
-                },
+                }
             }
         }
     }
@@ -287,36 +286,21 @@ impl ChatStream {
             .header(header::ACCEPT, "text/event-stream")
             .json(&self.body);
         let parsed = reqwest::Url::parse(&url).ok();
-        self.key_use = match (&self.key, &parsed) {
-            (None, _) => KeyUse::NoneStored,
-            (Some(_), Some(parsed)) if !may_carry_key(parsed) => KeyUse::WithheldOverHttp,
-            (Some(_), _) => KeyUse::Sent,
-        };
-        if let (Some(key), KeyUse::Sent) = (&self.key, self.key_use) {
-            let value = zeroize::Zeroizing::new(format!("Bearer {}", key.expose()));
-            let mut value = HeaderValue::from_str(&value).map_err(|_invalid| {
-                let err = LlmError::Rejected {
-                    status: 0,
-                    detail: "the API key contains characters that cannot be sent in a header; paste it again in Settings → Providers".into(),
-                };
-                (err, None)
-            })?;
-            value.set_sensitive(true);
+        if let Some(value) = self.authorization(parsed.as_ref()).map_err(|e| (e, None))? {
             request = request.header(header::AUTHORIZATION, value);
-        } else if self.key_use == KeyUse::WithheldOverHttp {
-            tracing::warn!(host = %host_of(&url), "not sending the API key over plain http");
         }
         let sent = tokio::time::timeout(self.limits.response_head, request.send()).await;
         let response = match sent {
             Ok(Ok(response)) => response,
             Ok(Err(err)) => {
+                let (host, reason) = (host_of(&url), transport_reason(&err));
                 let err = if err.is_builder() {
                     LlmError::InvalidUrl(self.provider.base_url.clone())
+                } else if err.is_connect() || err.is_timeout() {
+                    LlmError::Unreachable { host, reason }
                 } else {
-                    LlmError::Unreachable {
-                        host: host_of(&url),
-                        reason: transport_reason(&err),
-                    }
+                    // Connected, then the connection ended before a response head.
+                    LlmError::ClosedWithoutAnswer { host, reason }
                 };
                 return Err((err, None));
             }
@@ -367,8 +351,41 @@ impl ChatStream {
             Some(encoding) => format!("a {encoding}-compressed body ocrchat did not ask for"),
             None => error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES).await),
         };
-        let code = status.as_u16();
-        let err = match code {
+        Err((self.status_error(status.as_u16(), url, detail), retry_after))
+    }
+
+    /// The `Authorization` header for this request: `None` without a key, or when the URL is
+    /// plain `http://` to another computer (then the key is withheld and a 401 says why).
+    fn authorization(
+        &mut self,
+        url: Option<&reqwest::Url>,
+    ) -> Result<Option<HeaderValue>, LlmError> {
+        self.key_use = match (&self.key, url) {
+            (None, _) => KeyUse::NoneStored,
+            (Some(_), Some(url)) if !may_carry_key(url) => {
+                tracing::warn!(
+                    host = url.host_str().unwrap_or_default(),
+                    "not sending the API key over plain http"
+                );
+                KeyUse::WithheldOverHttp
+            }
+            (Some(_), _) => KeyUse::Sent,
+        };
+        let Some(key) = self.key.as_ref().filter(|_| self.key_use == KeyUse::Sent) else {
+            return Ok(None);
+        };
+        let value = zeroize::Zeroizing::new(format!("Bearer {}", key.expose()));
+        let mut value = HeaderValue::from_str(&value).map_err(|_invalid| LlmError::Rejected {
+            status: 0,
+            detail: "the API key contains characters that cannot be sent in a header; paste it again in Settings → Providers".into(),
+        })?;
+        value.set_sensitive(true);
+        Ok(Some(value))
+    }
+
+    /// The error for a non-2xx, non-redirect status.
+    fn status_error(&self, code: u16, url: String, detail: String) -> LlmError {
+        match code {
             401 | 403 => LlmError::Unauthorized {
                 status: code,
                 provider: self.provider.name.clone(),
@@ -389,8 +406,7 @@ impl ChatStream {
                 status: code,
                 detail,
             },
-        };
-        Err((err, retry_after))
+        }
     }
 
     /// A 2xx answer: an event stream goes on to be read (`Some`), whatever its Content-Type
@@ -474,7 +490,11 @@ impl ChatStream {
             } else {
                 content_type
             },
-            snippet: html_summary(&body).unwrap_or_else(|| format!("“{}”", snippet(&body, 120))),
+            snippet: if trimmed.is_empty() {
+                "an empty body".into()
+            } else {
+                html_summary(&body).unwrap_or_else(|| format!("“{}”", snippet(&body, 120)))
+            },
         })
     }
 }

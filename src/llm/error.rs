@@ -58,6 +58,16 @@ pub enum LlmError {
         /// What went wrong, in words.
         reason: String,
     },
+    /// The connection was made, but the server closed it without an answer.
+    #[error(
+        "The server at {host} closed the connection without answering ({reason}). Try again; if it keeps happening, check the base URL (is it an HTTP API rather than another service?)."
+    )]
+    ClosedWithoutAnswer {
+        /// Host (and port) of the base URL.
+        host: String,
+        /// What the transport said.
+        reason: String,
+    },
     /// The connection was made and the request sent, but no response head came in time.
     #[error(
         "The server at {host} accepted the request but sent no answer within {waited_secs} s. Try again later; if it keeps happening, check the base URL (a slow local model may need a longer OCRCHAT_RESPONSE_HEAD_TIMEOUT_SECS)."
@@ -160,7 +170,10 @@ impl LlmError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Self::RateLimited { .. } | Self::Server { .. } | Self::Unreachable { .. }
+            Self::RateLimited { .. }
+                | Self::Server { .. }
+                | Self::Unreachable { .. }
+                | Self::ClosedWithoutAnswer { .. }
         )
     }
 
@@ -197,6 +210,10 @@ impl LlmError {
                 detail: scrub(&detail),
             },
             Self::Unreachable { host, reason } => Self::Unreachable {
+                host,
+                reason: scrub(&reason),
+            },
+            Self::ClosedWithoutAnswer { host, reason } => Self::ClosedWithoutAnswer {
                 host,
                 reason: scrub(&reason),
             },

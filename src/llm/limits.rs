@@ -11,13 +11,13 @@ use std::time::Duration;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 /// How long the server may take to send the response head once the request is sent. A local
 /// model that loads before answering needs a while; a server that never answers is cut here.
-pub const RESPONSE_HEAD_TIMEOUT: Duration = Duration::from_secs(60);
+pub const RESPONSE_HEAD_TIMEOUT: Duration = Duration::from_mins(1);
 /// How long a reply may go without a complete line (an event or a keep-alive comment).
 /// Reasoning models can think for minutes before the first token, so this is generous. Bytes
 /// that never finish a line (a trickle) do not count as progress.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+pub const IDLE_TIMEOUT: Duration = Duration::from_mins(5);
 /// The longest one reply may stream in total, however steadily the bytes come.
-pub const REPLY_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+pub const REPLY_TIMEOUT: Duration = Duration::from_hours(1);
 /// The longest SSE line the decoder buffers.
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// The most data one SSE event may carry.

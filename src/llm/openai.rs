@@ -1,4 +1,4 @@
-//! The OpenAI chat-completions wire format: the request body, and the JSON of each streamed
+//! The `OpenAI` chat-completions wire format: the request body, and the JSON of each streamed
 //! chunk. Tolerant of what compatible servers add or leave out (`obfuscation`, a missing
 //! `object`, `role` in every chunk, usage on the finish chunk, `choices: []`).
 

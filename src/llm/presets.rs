@@ -70,7 +70,7 @@ pub const PRESETS: &[Preset] = &[
 
 impl Preset {
     /// The preset with this label.
-    pub fn find(label: &str) -> Option<&'static Preset> {
+    pub fn find(label: &str) -> Option<&'static Self> {
         PRESETS.iter().find(|p| p.label == label)
     }
 }

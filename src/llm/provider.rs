@@ -208,7 +208,7 @@ impl FinishReason {
 pub enum StreamEvent {
     /// Reply text to append.
     Content(String),
-    /// Reasoning ("thinking") text to append (DeepSeek `reasoning_content`, Ollama `reasoning`).
+    /// Reasoning ("thinking") text to append (`DeepSeek` `reasoning_content`, `Ollama` `reasoning`).
     Reasoning(String),
     /// The model said why it stopped.
     Finish(FinishReason),

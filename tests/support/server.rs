@@ -50,6 +50,8 @@ pub enum Reply {
     },
     /// Reads the request and never answers; holds the connection until the client hangs up.
     Silent,
+    /// Reads the request and closes the connection without a byte.
+    Close,
     /// 200 `text/event-stream`, chunked: `first`, then `piece` again and again with `gap`
     /// between, until the client hangs up (a trickle, an endless line, an id flood…).
     Endless {
@@ -230,6 +232,10 @@ fn serve(
             let _ = out.write_all(head.as_bytes());
             let _ = out.write_all(&body);
             let _ = out.flush();
+        }
+        Reply::Close => {
+            let _ = out.shutdown(std::net::Shutdown::Both);
+            return;
         }
         Reply::Silent => {
             // Read until the client closes; never write a byte.
