@@ -348,6 +348,9 @@ mod tests {
             message(5, Role::Assistant, "", Failed),
             message(6, Role::Assistant, "cut", Stopped),
         ];
+        // A blank reply saved before empty replies counted as failures is never sent either.
+        let mut history = history;
+        history.insert(3, message(7, Role::Assistant, " \n", Complete));
         let sent = request_messages(history, Some("be brief"));
         let sent: Vec<(Role, &str)> = sent.iter().map(|m| (m.role, m.content.as_str())).collect();
         assert_eq!(

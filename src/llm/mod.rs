@@ -6,6 +6,7 @@
 
 mod client;
 mod error;
+mod html;
 mod http;
 pub mod limits;
 mod openai;
