@@ -177,6 +177,29 @@ fn a_trickle_of_bytes_without_a_line_end() {
 }
 
 #[test]
+fn trickled_error_pages_and_bodies_end_too() {
+    for (status, content_type, needle) in [
+        (502, "text/html", "(502)"),
+        (200, "application/json", "did not answer with a stream"),
+        // Whitespace never shows what the body is: the idle limit ends it.
+        (200, "text/plain", "no complete line for 1 s"),
+    ] {
+        let piece = if content_type == "text/plain" {
+            " "
+        } else {
+            "<p>x"
+        };
+        let (run, _server) = run_reply(Reply::EndlessTyped {
+            status,
+            content_type: content_type.into(),
+            piece: piece.as_bytes().to_vec(),
+            gap: Duration::from_millis(20),
+        });
+        run.assert_failed_with(needle);
+    }
+}
+
+#[test]
 fn a_steady_trickle_of_events_ends_at_the_reply_limit() {
     let (run, _server) = run_reply(Reply::Endless {
         first: Vec::new(),

@@ -349,7 +349,10 @@ impl ChatStream {
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
         let detail = match encoding {
             Some(encoding) => format!("a {encoding}-compressed body ocrchat did not ask for"),
-            None => error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES).await),
+            None => {
+                let deadline = self.reply_started + self.limits.idle;
+                error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES, deadline).await)
+            }
         };
         Err((self.status_error(status.as_u16(), url, detail), retry_after))
     }

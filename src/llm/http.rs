@@ -46,12 +46,16 @@ pub fn looks_gzipped(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
 }
 
-/// Reads at most `limit` bytes of a body as text.
-pub async fn read_limited(mut response: reqwest::Response, limit: usize) -> String {
+/// Reads at most `limit` bytes of a body as text, stopping at `deadline` with what came.
+pub async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+    deadline: tokio::time::Instant,
+) -> String {
     let mut body = Vec::new();
     while body.len() < limit {
-        match response.chunk().await {
-            Ok(Some(bytes)) => body.extend_from_slice(&bytes),
+        match tokio::time::timeout_at(deadline, response.chunk()).await {
+            Ok(Ok(Some(bytes))) => body.extend_from_slice(&bytes),
             _ => break,
         }
     }

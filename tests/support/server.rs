@@ -59,6 +59,13 @@ pub enum Reply {
         piece: Vec<u8>,
         gap: Duration,
     },
+    /// Like `Endless`, with any status and Content-Type (a trickled error page…).
+    EndlessTyped {
+        status: u16,
+        content_type: String,
+        piece: Vec<u8>,
+        gap: Duration,
+    },
 }
 
 impl Reply {
@@ -244,22 +251,21 @@ fn serve(
             return;
         }
         Reply::Endless { first, piece, gap } => {
-            if out.write_all(SSE_HEAD.as_bytes()).is_err() {
-                return;
-            }
-            let chunk = |bytes: &[u8]| {
-                [format!("{:x}\r\n", bytes.len()).as_bytes(), bytes, b"\r\n"].concat()
-            };
-            if !first.is_empty() && out.write_all(&chunk(&first)).is_err() {
-                return;
-            }
-            let piece = chunk(&piece);
-            while out.write_all(&piece).and_then(|()| out.flush()).is_ok() {
-                if !gap.is_zero() {
-                    std::thread::sleep(gap);
-                }
-            }
+            write_endless(&mut out, SSE_HEAD, &first, &piece, gap);
             hung_up.store(true, Ordering::SeqCst);
+            return;
+        }
+        Reply::EndlessTyped {
+            status,
+            content_type,
+            piece,
+            gap,
+        } => {
+            let head = format!(
+                "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+                reason(status)
+            );
+            write_endless(&mut out, &head, &[], &piece, gap);
             return;
         }
         Reply::Sse { pieces, gap, abort } => {
@@ -292,6 +298,24 @@ fn serve(
     let mut sink = [0u8; 64];
     let _ = out.set_read_timeout(Some(Duration::from_millis(200)));
     let _ = out.read(&mut sink);
+}
+
+/// Writes `head`, then `first` and `piece` after piece as HTTP chunks until the client
+/// hangs up.
+fn write_endless(out: &mut TcpStream, head: &str, first: &[u8], piece: &[u8], gap: Duration) {
+    let chunk =
+        |bytes: &[u8]| [format!("{:x}\r\n", bytes.len()).as_bytes(), bytes, b"\r\n"].concat();
+    if out.write_all(head.as_bytes()).is_err()
+        || (!first.is_empty() && out.write_all(&chunk(first)).is_err())
+    {
+        return;
+    }
+    let piece = chunk(piece);
+    while out.write_all(&piece).and_then(|()| out.flush()).is_ok() {
+        if !gap.is_zero() {
+            std::thread::sleep(gap);
+        }
+    }
 }
 
 /// The head of every SSE reply.

@@ -7,7 +7,7 @@ use reqwest::header::{self, HeaderValue};
 use super::super::LlmError;
 use super::super::error::{KeyUse, html_summary, json_error_message, snippet};
 use super::super::http::{looks_gzipped, may_carry_key, read_limited};
-use super::super::limits::MAX_WHOLE_BODY_BYTES;
+use super::super::limits::{MAX_ERROR_BODY_BYTES, MAX_WHOLE_BODY_BYTES};
 use super::super::openai::{self, ChunkOutcome};
 use super::{ChatStream, State};
 
@@ -87,7 +87,9 @@ impl ChatStream {
         let mut head = Vec::new();
         let at_end = loop {
             let start = String::from_utf8_lossy(&head);
-            if start.trim_start_matches('\u{feff}').trim_start().len() >= 6 {
+            let enough = start.trim_start_matches('\u{feff}').trim_start().len() >= 6;
+            // Endless whitespace is not a stream either; stop looking after one error body.
+            if enough || head.len() >= MAX_ERROR_BODY_BYTES {
                 break false;
             }
             match self.read_chunk(&mut response).await? {
@@ -123,7 +125,10 @@ impl ChatStream {
         let mut body = head;
         if !at_end {
             let room = MAX_WHOLE_BODY_BYTES.saturating_sub(body.len());
-            let rest = read_limited(response, room).await;
+            // Bounded in time like the stream: a trickled body ends at the idle or reply limit.
+            let deadline =
+                (self.last_progress + self.limits.idle).min(self.reply_started + self.limits.reply);
+            let rest = read_limited(response, room, deadline).await;
             body.extend_from_slice(rest.as_bytes());
         }
         let body = String::from_utf8_lossy(&body);
