@@ -299,3 +299,39 @@ fn a_model_override_still_sends_the_providers_key() {
         Some("Bearer sk-keyed-override")
     );
 }
+
+#[test]
+fn whether_a_provider_has_a_key_is_remembered_so_a_start_reads_no_secret() {
+    support::require_secret_service();
+    let server = MockServer::always(Reply::sse(sse_body(&["x"])));
+    let env = TestEnv::new("remembered");
+    let _cleanup = KeyringCleanup {
+        service: env.keyring_service.clone(),
+        names: vec!["Remembered".into()],
+    };
+    let mut driver = Driver::start(&env);
+    driver
+        .core()
+        .send(Command::SaveProvider {
+            provider: ProviderConfig::new("Remembered", &server.base_url, "m"),
+            api_key: ApiKey::new("sk-remembered"),
+            previous_name: None,
+        })
+        .unwrap();
+    driver.until(|e| matches!(e, Event::ProviderSaved { .. }));
+    driver.shutdown();
+    let settings = ocrchat::config::Settings::load(&env.paths.config_file()).unwrap();
+    assert_eq!(settings.providers[0].key_stored, Some(true));
+
+    // The next start shows the key as stored at once, before any keyring read: its keyring
+    // service here is one that holds nothing, so a read would have said "missing".
+    let mut options = env.options();
+    options.keyring_service = format!("{}-empty", env.keyring_service);
+    let mut driver = Driver::with_options(options);
+    let first = driver.until(|e| matches!(e, Event::Providers { .. }));
+    let Some(Event::Providers { providers, .. }) = first.last() else {
+        unreachable!()
+    };
+    assert_eq!(providers[0].key, KeyState::Stored);
+    driver.shutdown();
+}

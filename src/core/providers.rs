@@ -1,5 +1,7 @@
 //! Engine commands about providers: save (key to the keyring first), rename, remove,
-//! choose the active one, and the `.env` import.
+//! choose the active one, and the `.env` import. Keyring calls run off the engine loop and
+//! report back as [`KeyringDone`]; whether each provider has a key is remembered in memory
+//! and in the config (`key_stored`), so a start reads no secret.
 
 use std::path::PathBuf;
 
@@ -98,7 +100,21 @@ impl Engine {
     /// The end of a keyring job started by a command.
     pub(super) async fn on_keyring_done(&mut self, done: KeyringDone) {
         match done {
-            KeyringDone::Checked => self.emit_providers().await,
+            KeyringDone::Checked => {
+                // Remember what was found, so the next start reads no secret.
+                let mut changed = false;
+                for config in &mut self.settings.providers {
+                    let found = presence_flag(self.keyring.known(&config.name));
+                    if found.is_some() && found != config.key_stored {
+                        config.key_stored = found;
+                        changed = true;
+                    }
+                }
+                if changed {
+                    self.save_settings().await;
+                }
+                self.emit_providers().await;
+            }
             KeyringDone::Removed { result: Ok(()) } => {}
             KeyringDone::Removed { result: Err(err) } => {
                 self.events
@@ -125,10 +141,13 @@ impl Engine {
 
     async fn finish_save(
         &mut self,
-        provider: ProviderConfig,
+        mut provider: ProviderConfig,
         renamed_from: Option<String>,
         dotenv_file: Option<PathBuf>,
     ) {
+        let before = renamed_from.as_deref().unwrap_or(&provider.name);
+        let flag_before = self.settings.provider(before).and_then(|p| p.key_stored);
+        provider.key_stored = presence_flag(self.keyring.known(&provider.name)).or(flag_before);
         if let Some(old) = &renamed_from {
             self.settings.rename(old, &provider.name);
         }
@@ -271,13 +290,22 @@ impl Engine {
             .providers
             .iter()
             .map(|config| {
-                let key = self.keyring.known(&config.name).map_or_else(
-                    || {
+                let remembered = config.key_stored.map(|stored| {
+                    if stored {
+                        KeyState::Stored
+                    } else {
+                        KeyState::Missing
+                    }
+                });
+                let key = self
+                    .keyring
+                    .known(&config.name)
+                    .map(KeyState::from)
+                    .or(remembered)
+                    .unwrap_or_else(|| {
                         unknown.push(config.name.clone());
                         KeyState::Checking
-                    },
-                    KeyState::from,
-                );
+                    });
                 ProviderStatus {
                     config: config.clone(),
                     key,
@@ -325,6 +353,15 @@ pub(super) enum KeyringDone {
     Removed {
         result: Result<(), secrets::SecretError>,
     },
+}
+
+/// The config's `key_stored` for what the keyring store learnt (`None`: nothing certain).
+fn presence_flag(presence: Option<secrets::KeyPresence>) -> Option<bool> {
+    match presence? {
+        secrets::KeyPresence::Stored => Some(true),
+        secrets::KeyPresence::Missing => Some(false),
+        secrets::KeyPresence::Unavailable(_) => None,
+    }
 }
 
 /// Runs a keyring call (blocking D-Bus IPC) on the blocking pool; a task that could not run

@@ -29,6 +29,10 @@ pub struct ProviderConfig {
     /// The preset this provider was made from, if any (for display).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
+    /// Whether its keyring entry held a key when last seen (never the key): the provider
+    /// list shows this at start without reading any secret. `None`: not known yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_stored: Option<bool>,
 }
 
 impl ProviderConfig {
@@ -45,6 +49,7 @@ impl ProviderConfig {
             model: model.into(),
             stream_usage: false,
             preset: None,
+            key_stored: None,
         }
     }
 
