@@ -253,25 +253,37 @@ fn dotenv_is_offered_and_imported_into_the_keyring() {
     driver.shutdown();
 }
 
-#[test]
-fn a_model_override_still_sends_the_providers_key() {
+/// A core in `env` with one provider `name` at `server` whose key is in the keyring (deleted
+/// when the returned cleanup drops).
+fn keyed_provider(
+    env: &TestEnv,
+    server: &MockServer,
+    name: &str,
+    key: &str,
+) -> (Driver, KeyringCleanup) {
     support::require_secret_service();
-    let server = MockServer::always(Reply::sse(sse_body(&["overridden"])));
-    let env = TestEnv::new("model-override");
-    let _cleanup = KeyringCleanup {
+    let cleanup = KeyringCleanup {
         service: env.keyring_service.clone(),
-        names: vec!["Keyed".into()],
+        names: vec![name.to_owned()],
     };
-    let mut driver = Driver::start(&env);
+    let mut driver = Driver::start(env);
     driver
         .core()
         .send(Command::SaveProvider {
-            provider: ProviderConfig::new("Keyed", &server.base_url, "configured"),
-            api_key: ApiKey::new("sk-keyed-override"),
+            provider: ProviderConfig::new(name, &server.base_url, "configured"),
+            api_key: ApiKey::new(key),
             previous_name: None,
         })
         .unwrap();
     driver.until(|e| matches!(e, Event::ProviderSaved { .. }));
+    (driver, cleanup)
+}
+
+#[test]
+fn a_model_override_still_sends_the_providers_key() {
+    let server = MockServer::always(Reply::sse(sse_body(&["overridden"])));
+    let env = TestEnv::new("model-override");
+    let (mut driver, _cleanup) = keyed_provider(&env, &server, "Keyed", "sk-keyed-override");
     driver
         .core()
         .send(Command::Send {
@@ -302,23 +314,9 @@ fn a_model_override_still_sends_the_providers_key() {
 
 #[test]
 fn whether_a_provider_has_a_key_is_remembered_so_a_start_reads_no_secret() {
-    support::require_secret_service();
     let server = MockServer::always(Reply::sse(sse_body(&["x"])));
     let env = TestEnv::new("remembered");
-    let _cleanup = KeyringCleanup {
-        service: env.keyring_service.clone(),
-        names: vec!["Remembered".into()],
-    };
-    let mut driver = Driver::start(&env);
-    driver
-        .core()
-        .send(Command::SaveProvider {
-            provider: ProviderConfig::new("Remembered", &server.base_url, "m"),
-            api_key: ApiKey::new("sk-remembered"),
-            previous_name: None,
-        })
-        .unwrap();
-    driver.until(|e| matches!(e, Event::ProviderSaved { .. }));
+    let (driver, _cleanup) = keyed_provider(&env, &server, "Remembered", "sk-remembered");
     driver.shutdown();
     let settings = ocrchat::config::Settings::load(&env.paths.config_file()).unwrap();
     assert_eq!(settings.providers[0].key_stored, Some(true));
