@@ -219,6 +219,7 @@ fn an_endless_line_is_cut_at_16_mib_with_bounded_memory() {
     });
     run.assert_failed_with("a line longer than 16777216 bytes");
     assert_eq!(run.stdout(), "before\n");
+    eprintln!("endless line: peak RSS {} KiB", run.peak_rss_kib);
     assert!(
         run.peak_rss_kib < 200 * 1024,
         "peak RSS {} KiB",
@@ -237,6 +238,7 @@ fn a_huge_event_id_is_kept_once() {
     // (empty deltas make an empty reply) with memory far below one copy per event.
     assert_eq!(run.code, Some(1), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    eprintln!("4 MiB id: peak RSS {} KiB", run.peak_rss_kib);
     assert!(
         run.peak_rss_kib < 300 * 1024,
         "peak RSS {} KiB",
