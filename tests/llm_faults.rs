@@ -81,6 +81,20 @@ async fn an_endless_line_ends_the_reply_at_the_bound_keeping_the_text() {
 }
 
 #[tokio::test]
+async fn events_before_an_overflow_in_the_same_piece_are_kept() {
+    let mut piece = sse_chunk("same piece").into_bytes();
+    piece.extend(std::iter::repeat_n(b'z', 2048));
+    let server = MockServer::always(Reply::sse(piece));
+    let limits = StreamLimits {
+        max_line_bytes: 1024,
+        ..small_limits()
+    };
+    let (events, error) = run_with(&server.base_url, limits, RetryPolicy::none(), None).await;
+    assert_eq!(content(&events), "same piece");
+    assert!(matches!(error, Some(LlmError::TooLarge(_))), "{error:?}");
+}
+
+#[tokio::test]
 async fn data_lines_without_a_blank_line_end_at_the_event_bound() {
     let server = MockServer::always(Reply::Endless {
         first: Vec::new(),

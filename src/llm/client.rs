@@ -243,9 +243,8 @@ impl ChatStream {
             self.lines_seen = self.decoder.completed_lines();
             self.last_progress = Instant::now();
         }
-        let mut failure = fed
-            .err()
-            .map(|overflow| LlmError::TooLarge(overflow.to_string()));
+        // Events completed before an overflow are handed out first.
+        let mut failure = None;
         for event in std::mem::take(&mut self.sse_events) {
             if failure.is_some() {
                 break;
@@ -271,7 +270,10 @@ impl ChatStream {
                 }
             }
         }
-        if let Some(err) = failure {
+        let overflow = fed
+            .err()
+            .map(|overflow| LlmError::TooLarge(overflow.to_string()));
+        if let Some(err) = failure.or(overflow) {
             self.state = State::Failed(err);
         }
     }
