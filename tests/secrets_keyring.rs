@@ -333,3 +333,37 @@ fn whether_a_provider_has_a_key_is_remembered_so_a_start_reads_no_secret() {
     assert_eq!(providers[0].key, KeyState::Stored);
     driver.shutdown();
 }
+
+#[test]
+fn ask_with_model_uses_the_configured_providers_key() {
+    // The real binary, in this test's private D-Bus session: its keyring service is the
+    // app's own ("ocrchat"), so the entry is made there and removed at the end.
+    support::require_secret_service();
+    let server = MockServer::always(Reply::sse(sse_body(&["cli"])));
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("cli-model-{}", std::process::id());
+    let _cleanup = KeyringCleanup {
+        service: KeyringStore::DEFAULT_SERVICE.into(),
+        names: vec![name.clone()],
+    };
+    KeyringStore::new(KeyringStore::DEFAULT_SERVICE)
+        .set(&name, &ApiKey::new("sk-cli-model").unwrap())
+        .unwrap();
+    let mut settings = ocrchat::config::Settings::default();
+    settings.upsert(ProviderConfig::new(&name, &server.base_url, "configured"));
+    settings
+        .save(&dir.path().join("config/ocrchat/config.toml"))
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ocrchat"))
+        .args(["ask", "--model", "other-model", "q"])
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env_remove("OCRCHAT_API_KEY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let request = &server.requests()[0];
+    assert_eq!(request.json()["model"], "other-model");
+    assert_eq!(request.header("authorization"), Some("Bearer sk-cli-model"));
+}
