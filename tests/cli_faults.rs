@@ -154,6 +154,14 @@ fn a_server_that_accepts_and_never_answers() {
 }
 
 #[test]
+fn a_response_head_that_never_ends() {
+    let (run, _server) = run_reply(Reply::SlowHead {
+        gap: Duration::from_millis(100),
+    });
+    run.assert_failed_with("sent no answer within 1 s");
+}
+
+#[test]
 fn a_server_that_closes_without_answering() {
     let (run, server) = run_reply(Reply::Close);
     run.assert_failed_with("closed the connection without answering");

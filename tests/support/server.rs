@@ -52,6 +52,8 @@ pub enum Reply {
     Silent,
     /// Reads the request and closes the connection without a byte.
     Close,
+    /// Starts a response head and never finishes it: one more header line every `gap`.
+    SlowHead { gap: Duration },
     /// 200 `text/event-stream`, chunked: `first`, then `piece` again and again with `gap`
     /// between, until the client hangs up (a trickle, an endless line, an id flood…).
     Endless {
@@ -239,6 +241,14 @@ fn serve(
             let _ = out.write_all(head.as_bytes());
             let _ = out.write_all(&body);
             let _ = out.flush();
+        }
+        Reply::SlowHead { gap } => {
+            let mut line: &[u8] = b"HTTP/1.1 200 OK\r\n";
+            while out.write_all(line).and_then(|()| out.flush()).is_ok() {
+                std::thread::sleep(gap);
+                line = b"X-Slow: a\r\n";
+            }
+            return;
         }
         Reply::Close => {
             let _ = out.shutdown(std::net::Shutdown::Both);
