@@ -101,4 +101,6 @@ pub enum Event {
     DotenvOffer(Option<DotenvOffer>),
     /// Something the user must know that is not tied to one reply; names cause and next step.
     Error(String),
+    /// The window's colour theme from the settings (at start and after a change).
+    Theme(crate::config::ThemeChoice),
 }

@@ -41,6 +41,8 @@ pub struct UiState {
     pub errors: Vec<String>,
     /// A provider a `.env` offers.
     pub dotenv_offer: Option<DotenvOffer>,
+    /// The colour theme chosen in Settings.
+    pub theme: crate::config::ThemeChoice,
 }
 
 impl UiState {
@@ -118,6 +120,7 @@ impl UiState {
                 }
             }
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
+            Event::Theme(theme) => self.theme = theme,
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {

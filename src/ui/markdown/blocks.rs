@@ -1,0 +1,447 @@
+//! Markdown → view data: a reply parsed once (with `pulldown-cmark`) into blocks and styled
+//! spans that the renderer draws. Pure: no egui, so what a reply will show is testable as data.
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::autolink::push_text_with_links;
+
+/// One block of a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// `#` to `######`.
+    Heading {
+        /// 1 to 6.
+        level: u8,
+        /// Its text.
+        text: Inlines,
+    },
+    /// A paragraph (also the text of a tight list item).
+    Paragraph(Inlines),
+    /// An ordered or unordered list.
+    List(Vec<ListItem>),
+    /// A fenced or indented code block.
+    Code {
+        /// The fence's language (`rust` in ```` ```rust ````), empty when none.
+        language: String,
+        /// The code, without the final newline.
+        code: String,
+    },
+    /// A GFM table.
+    Table(Table),
+    /// A block quote.
+    Quote(Vec<Block>),
+    /// `---`.
+    Rule,
+}
+
+/// One list item: its marker and its blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListItem {
+    /// What stands before it.
+    pub marker: Marker,
+    /// Its content.
+    pub blocks: Vec<Block>,
+}
+
+/// What stands before a list item. A task item shows a checkbox instead of a bullet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    /// An unordered item.
+    Bullet,
+    /// An ordered item's number.
+    Number(u64),
+    /// A task item (`- [x]`), checked or not.
+    Task(bool),
+}
+
+/// A table: header cells, body rows and each column's alignment.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    /// Per column, from the delimiter row (`:--`, `:-:`, `--:`).
+    pub alignments: Vec<ColumnAlign>,
+    /// The header row (drawn bold on its own background).
+    pub header: Vec<Inlines>,
+    /// The body rows.
+    pub rows: Vec<Vec<Inlines>>,
+}
+
+/// How a column's cells are aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnAlign {
+    /// `---` or `:--`.
+    #[default]
+    Left,
+    /// `:-:`.
+    Center,
+    /// `--:`.
+    Right,
+}
+
+/// A run of styled text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Inlines {
+    /// The spans in order.
+    pub spans: Vec<Span>,
+}
+
+impl Inlines {
+    /// The text without styles.
+    pub fn plain(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+
+    /// Appends text, merging it into the last span when the style and link match.
+    pub fn push(&mut self, text: &str, style: SpanStyle, link: Option<&str>) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(last) = self.spans.last_mut()
+            && last.style == style
+            && last.link.as_deref() == link
+        {
+            last.text.push_str(text);
+            return;
+        }
+        self.spans.push(Span {
+            text: text.to_owned(),
+            style,
+            link: link.map(str::to_owned),
+        });
+    }
+}
+
+/// Styled text; `link` is set only for `http`, `https` and `mailto` targets.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Span {
+    /// The text.
+    pub text: String,
+    /// How it is drawn.
+    pub style: SpanStyle,
+    /// Where a click goes.
+    pub link: Option<String>,
+}
+
+/// Inline styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SpanStyle {
+    /// `**bold**` (drawn with a bold face).
+    pub bold: bool,
+    /// `*italic*`.
+    pub italic: bool,
+    /// `~~struck~~`.
+    pub strike: bool,
+    /// `` `code` ``.
+    pub code: bool,
+}
+
+/// Whether a link target may be opened: only `http`, `https` and `mailto`.
+pub fn is_openable(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
+}
+
+/// Parses Markdown (CommonMark + GFM tables, task lists, strikethrough; bare URLs become
+/// links) into blocks.
+pub fn parse(text: &str) -> Vec<Block> {
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut builder = Builder::default();
+    for event in Parser::new_ext(text, options) {
+        builder.event(event);
+    }
+    builder.finish()
+}
+
+/// An open container while parsing.
+enum Open {
+    Quote(Vec<Block>),
+    List {
+        next_number: Option<u64>,
+        items: Vec<ListItem>,
+    },
+    Item(ListItem),
+}
+
+/// Where inline text currently goes.
+enum InlineTarget {
+    Paragraph,
+    Heading(u8),
+    Cell,
+}
+
+#[derive(Default)]
+struct Builder {
+    root: Vec<Block>,
+    open: Vec<Open>,
+    inline: Option<(InlineTarget, Inlines)>,
+    style: SpanStyle,
+    /// The open link: `Some(None)` for a target that may not be opened.
+    link: Option<Option<String>>,
+    code: Option<(String, String)>,
+    table: Option<Table>,
+    row: Vec<Inlines>,
+    in_head: bool,
+}
+
+impl Builder {
+    fn blocks(&mut self) -> &mut Vec<Block> {
+        match self.open.last_mut() {
+            Some(Open::Quote(blocks)) => blocks,
+            Some(Open::Item(item)) => &mut item.blocks,
+            // Text directly in a list (never produced by pulldown) goes to the root.
+            Some(Open::List { .. }) | None => &mut self.root,
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        self.flush_inline();
+        self.blocks().push(block);
+    }
+
+    /// Ends the implicit paragraph of a tight list item.
+    fn flush_inline(&mut self) {
+        if let Some((InlineTarget::Paragraph, inlines)) = self
+            .inline
+            .take_if(|(target, _)| matches!(target, InlineTarget::Paragraph))
+            && !inlines.spans.is_empty()
+        {
+            self.blocks().push(Block::Paragraph(inlines));
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if let Some((_, code)) = &mut self.code {
+            code.push_str(text);
+            return;
+        }
+        let style = self.style;
+        let link = self.link.clone();
+        let (_, inlines) = self
+            .inline
+            .get_or_insert_with(|| (InlineTarget::Paragraph, Inlines::default()));
+        match link {
+            Some(link) => inlines.push(text, style, link.as_deref()),
+            // Bare URLs become links, except in code.
+            None if !style.code => push_text_with_links(inlines, text, style),
+            None => inlines.push(text, style, None),
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => self.text(&text),
+            Event::Code(code) => {
+                let saved = self.style;
+                self.style.code = true;
+                self.text(&code);
+                self.style = saved;
+            }
+            Event::SoftBreak => self.text(" "),
+            Event::HardBreak => self.text("\n"),
+            Event::Html(html) | Event::InlineHtml(html) => self.text(&html),
+            Event::InlineMath(math) | Event::DisplayMath(math) => self.text(&math),
+            Event::FootnoteReference(name) => self.text(&format!("[{name}]")),
+            Event::Rule => self.push_block(Block::Rule),
+            Event::TaskListMarker(checked) => {
+                if let Some(Open::Item(item)) = self.open.last_mut() {
+                    item.marker = Marker::Task(checked);
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        match tag {
+            Tag::Paragraph => {
+                self.flush_inline();
+                self.inline = Some((InlineTarget::Paragraph, Inlines::default()));
+            }
+            Tag::Heading { level, .. } => {
+                self.flush_inline();
+                self.inline = Some((
+                    InlineTarget::Heading(heading_level(level)),
+                    Inlines::default(),
+                ));
+            }
+            Tag::BlockQuote(_) => {
+                self.flush_inline();
+                self.open.push(Open::Quote(Vec::new()));
+            }
+            Tag::CodeBlock(kind) => {
+                self.flush_inline();
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some((language, String::new()));
+            }
+            Tag::List(start) => {
+                self.flush_inline();
+                self.open.push(Open::List {
+                    next_number: start,
+                    items: Vec::new(),
+                });
+            }
+            Tag::Item => {
+                self.flush_inline();
+                let marker = match self.open.last_mut() {
+                    Some(Open::List {
+                        next_number: Some(n),
+                        ..
+                    }) => {
+                        let marker = Marker::Number(*n);
+                        *n = n.saturating_add(1);
+                        marker
+                    }
+                    _ => Marker::Bullet,
+                };
+                self.open.push(Open::Item(ListItem {
+                    marker,
+                    blocks: Vec::new(),
+                }));
+            }
+            Tag::Table(alignments) => {
+                self.flush_inline();
+                self.table = Some(Table {
+                    alignments: alignments.into_iter().map(column_align).collect(),
+                    ..Table::default()
+                });
+            }
+            Tag::TableHead => self.in_head = true,
+            Tag::TableRow => self.row.clear(),
+            Tag::TableCell => self.inline = Some((InlineTarget::Cell, Inlines::default())),
+            Tag::Emphasis => self.style.italic = true,
+            Tag::Strong => self.style.bold = true,
+            Tag::Strikethrough => self.style.strike = true,
+            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                self.link = Some(is_openable(&dest_url).then(|| dest_url.to_string()));
+            }
+            Tag::HtmlBlock
+            | Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::MetadataBlock(_) => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Paragraph => self.flush_inline(),
+            TagEnd::Heading(_) => {
+                if let Some((InlineTarget::Heading(level), text)) = self.inline.take() {
+                    self.blocks().push(Block::Heading { level, text });
+                }
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush_inline();
+                if let Some(Open::Quote(blocks)) = self.open.pop() {
+                    self.push_block(Block::Quote(blocks));
+                }
+            }
+            TagEnd::CodeBlock => {
+                if let Some((language, mut code)) = self.code.take() {
+                    if code.ends_with('\n') {
+                        code.pop();
+                    }
+                    self.push_block(Block::Code { language, code });
+                }
+            }
+            TagEnd::List(_) => {
+                self.flush_inline();
+                if let Some(Open::List { items, .. }) = self.open.pop() {
+                    self.push_block(Block::List(items));
+                }
+            }
+            TagEnd::Item => {
+                self.flush_inline();
+                if let Some(Open::Item(item)) = self.open.pop()
+                    && let Some(Open::List { items, .. }) = self.open.last_mut()
+                {
+                    items.push(item);
+                }
+            }
+            TagEnd::TableCell => {
+                let cell = self
+                    .inline
+                    .take()
+                    .map(|(_, inlines)| inlines)
+                    .unwrap_or_default();
+                self.row.push(cell);
+            }
+            TagEnd::TableHead => {
+                self.in_head = false;
+                if let Some(table) = &mut self.table {
+                    table.header = std::mem::take(&mut self.row);
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(table) = &mut self.table {
+                    table.rows.push(std::mem::take(&mut self.row));
+                }
+            }
+            TagEnd::Table => {
+                if let Some(table) = self.table.take() {
+                    self.push_block(Block::Table(table));
+                }
+            }
+            TagEnd::Emphasis => self.style.italic = false,
+            TagEnd::Strong => self.style.bold = false,
+            TagEnd::Strikethrough => self.style.strike = false,
+            TagEnd::Link | TagEnd::Image => self.link = None,
+            _ => {}
+        }
+    }
+
+    /// Closes whatever a cut-off (still streaming) reply left open.
+    fn finish(mut self) -> Vec<Block> {
+        self.flush_inline();
+        if let Some((InlineTarget::Heading(level), text)) = self.inline.take() {
+            self.blocks().push(Block::Heading { level, text });
+        }
+        if let Some((language, code)) = self.code.take() {
+            self.push_block(Block::Code { language, code });
+        }
+        while let Some(open) = self.open.pop() {
+            let block = match open {
+                Open::Quote(blocks) => Block::Quote(blocks),
+                Open::List { items, .. } => Block::List(items),
+                Open::Item(item) => {
+                    if let Some(Open::List { items, .. }) = self.open.last_mut() {
+                        items.push(item);
+                    }
+                    continue;
+                }
+            };
+            self.blocks().push(block);
+        }
+        self.root
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn column_align(alignment: Alignment) -> ColumnAlign {
+    match alignment {
+        Alignment::None | Alignment::Left => ColumnAlign::Left,
+        Alignment::Center => ColumnAlign::Center,
+        Alignment::Right => ColumnAlign::Right,
+    }
+}
