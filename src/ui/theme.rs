@@ -270,8 +270,24 @@ pub fn contrast_ratio(a: Color32, b: Color32) -> f64 {
 }
 
 /// `color` moved toward white (on dark `bg`) or black (on light `bg`) until it reads at
-/// 4.5:1; used for syntax-highlighting colours that come from egui_extras.
+/// 4.5:1; used for syntax-highlighting colours that come from egui_extras. Remembered per
+/// pair: code is highlighted every frame, with a handful of colours.
 pub fn readable_on(color: Color32, bg: Color32) -> Color32 {
+    thread_local! {
+        static KNOWN: std::cell::RefCell<std::collections::HashMap<(Color32, Color32), Color32>> =
+            std::cell::RefCell::default();
+    }
+    KNOWN.with_borrow_mut(|known| {
+        if known.len() > 256 {
+            known.clear();
+        }
+        *known
+            .entry((color, bg))
+            .or_insert_with(|| compute_readable_on(color, bg))
+    })
+}
+
+fn compute_readable_on(color: Color32, bg: Color32) -> Color32 {
     let target = if relative_luminance(bg) < 0.18 {
         Color32::WHITE
     } else {

@@ -105,6 +105,7 @@ fn list_ui(
 ) {
     let font = FontId::new(cx.body_size, FontFamily::Proportional);
     let row_height = ui.fonts_mut(|f| f.row_height(&font));
+    let bullet_y = bullet_center_y(ui, &font, row_height, color);
     let widest_number = items
         .iter()
         .filter_map(|item| match item.marker {
@@ -134,7 +135,13 @@ fn list_ui(
                     let pos = egui::pos2(right - galley.size().x, marker_rect.top());
                     ui.painter().galley(pos, galley, color);
                 }
-                Marker::Bullet => bullet_ui(ui, cx, &font, marker_rect, right, color, depth),
+                Marker::Bullet => {
+                    let center = egui::pos2(
+                        right - cx.body_size * 0.16 - 2.0,
+                        marker_rect.top() + bullet_y,
+                    );
+                    bullet_ui(ui, cx, center, color, depth);
+                }
                 Marker::Task(checked) => {
                     let label = item
                         .blocks
@@ -159,26 +166,21 @@ fn list_ui(
     }
 }
 
-/// A list bullet, centred where the font puts its own "•" so it sits on the text's line;
-/// filled at the top level, hollow when nested.
-fn bullet_ui(
-    ui: &Ui,
-    cx: &RenderCx<'_>,
-    font: &FontId,
-    marker: egui::Rect,
-    right: f32,
-    color: Color32,
-    depth: usize,
-) {
+/// How far below a line's top the font centres its own "•", so painted bullets sit on the
+/// text's line.
+fn bullet_center_y(ui: &Ui, font: &FontId, row_height: f32, color: Color32) -> f32 {
     let galley = ui.fonts_mut(|f| f.layout_no_wrap("•".to_owned(), font.clone(), color));
-    let bounds = galley
+    galley
         .rows
         .first()
         .map(|row| row.visuals.mesh_bounds.translate(row.pos.to_vec2()))
-        .filter(|b| b.is_positive());
-    let center_y = bounds.map_or(marker.center().y, |b| marker.top() + b.center().y);
+        .filter(|b| b.is_positive())
+        .map_or(row_height * 0.5, |b| b.center().y)
+}
+
+/// A list bullet: filled at the top level, hollow when nested.
+fn bullet_ui(ui: &Ui, cx: &RenderCx<'_>, center: egui::Pos2, color: Color32, depth: usize) {
     let radius = cx.body_size * 0.16;
-    let center = egui::pos2(right - radius - 2.0, center_y);
     if depth == 0 {
         ui.painter().circle_filled(center, radius, color);
     } else {

@@ -72,22 +72,34 @@ pub fn table_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: egui::Id, table: &Table) {
                 .collect()
         })
         .collect();
-    // Natural widths from unwrapped text.
+    // Natural widths from unwrapped text; cells are laid out again only when squeezed.
     let pad = 2.0 * theme::MD_CELL_PAD;
     let mut natural = vec![MIN_COLUMN_WIDTH; columns];
-    for row in &jobs {
-        for (c, job) in row.iter().enumerate() {
-            let galley = ui.fonts_mut(|f| f.layout_job(job.job.clone()));
-            natural[c] = natural[c].max(galley.size().x.ceil() + pad);
-        }
-    }
-    let widths = column_widths(&natural, ui.available_width());
-    let galleys: Vec<Vec<(Arc<Galley>, &InlineJob)>> = jobs
+    let unwrapped: Vec<Vec<Arc<Galley>>> = jobs
         .iter()
         .map(|row| {
             row.iter()
                 .enumerate()
                 .map(|(c, job)| {
+                    let galley = ui.fonts_mut(|f| f.layout_job(job.job.clone()));
+                    natural[c] = natural[c].max(galley.size().x.ceil() + pad);
+                    galley
+                })
+                .collect()
+        })
+        .collect();
+    let widths = column_widths(&natural, ui.available_width());
+    let galleys: Vec<Vec<(Arc<Galley>, &InlineJob)>> = jobs
+        .iter()
+        .zip(unwrapped)
+        .map(|(row, laid_out)| {
+            row.iter()
+                .zip(laid_out)
+                .enumerate()
+                .map(|(c, (job, galley))| {
+                    if widths[c] >= natural[c] {
+                        return (galley, job);
+                    }
                     let mut wrapped = job.job.clone();
                     wrapped.wrap.max_width = widths[c] - pad;
                     (ui.fonts_mut(|f| f.layout_job(wrapped)), job)

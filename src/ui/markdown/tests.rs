@@ -118,35 +118,13 @@ fn drawing_again_does_not_reparse_and_a_streaming_reply_reparses_only_itself() {
     assert_eq!(cache.parses(), 4);
 }
 
-/// Per-message cost of a ~1.9 KB reply drawn from the cache, against the same text as one
-/// plain label (the floor), and of parsing it (what a streaming reply pays per change).
-/// Figures, not assertions: `cargo test --lib markdown::tests::cost -- --ignored --nocapture`.
+/// Per-frame cost of drawing a ~2 KB reply from the cache, by kind of block and for a dense
+/// mix, and of parsing it (what a streaming reply pays per change). Figures, not assertions:
+/// `cargo test --lib markdown::tests::cost -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement; run by hand"]
 fn cost() {
-    for (name, part) in [
-        (
-            "paragraphs",
-            "Some *text* with **bold** and `code` here, long enough to wrap a bit maybe.\n\n",
-        ),
-        ("lists", "- a bullet\n- [x] task\n1. one\n\n"),
-        ("tables", "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n"),
-        ("code", "```rust\nfn main() { let x = 1; }\n```\n\n"),
-    ] {
-        let text = part.repeat(1900 / part.len() + 1);
-        let ctx = egui::Context::default();
-        let mut cache = MarkdownCache::default();
-        frame(&ctx, &mut cache, std::slice::from_ref(&text));
-        let start = std::time::Instant::now();
-        for _ in 0..100 {
-            frame(&ctx, &mut cache, std::slice::from_ref(&text));
-        }
-        eprintln!("{name}: {:?}", start.elapsed() / 100);
-    }
-    let reply = SAMPLE.repeat(1900 / SAMPLE.len() + 1);
-    let ctx = egui::Context::default();
-    let mut cache = MarkdownCache::default();
-    let rounds = 200u32;
+    let rounds = 100u32;
     let time = |f: &mut dyn FnMut()| {
         f();
         let start = std::time::Instant::now();
@@ -155,22 +133,29 @@ fn cost() {
         }
         start.elapsed() / rounds
     };
-    let markdown = time(&mut || frame(&ctx, &mut cache, std::slice::from_ref(&reply)));
-    let label = time(&mut || {
-        run(&ctx, |ui| {
-            ui.label(&reply);
+    let mixed = SAMPLE.repeat(1900 / SAMPLE.len() + 1);
+    for (name, part) in [
+        (
+            "paragraphs",
+            "Some *text* with **bold** and `code` here, long enough to wrap.\n\n",
+        ),
+        ("lists", "- a bullet\n- [x] task\n1. one\n\n"),
+        ("tables", "| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n\n"),
+        ("code", "```rust\nfn main() { let x = 1; }\n```\n\n"),
+        ("mixed", mixed.as_str()),
+    ] {
+        let text = part.repeat(1900 / part.len() + 1);
+        let blocks = parse(&text).len();
+        let ctx = egui::Context::default();
+        let mut cache = MarkdownCache::default();
+        let draw = time(&mut || frame(&ctx, &mut cache, std::slice::from_ref(&text)));
+        let empty = time(&mut || run(&ctx, |_| {}));
+        let parsing = time(&mut || {
+            std::hint::black_box(parse(&text));
         });
-    });
-    let empty = time(&mut || {
-        run(&ctx, |_| {});
-    });
-    let parse_time = time(&mut || {
-        std::hint::black_box(parse(&reply));
-    });
-    eprintln!(
-        "reply {} bytes: markdown frame {markdown:?}, plain label frame {label:?}, empty frame {empty:?}, parse {parse_time:?}; markdown/label (minus empty) {:.2}",
-        reply.len(),
-        (markdown.saturating_sub(empty)).as_secs_f64()
-            / (label.saturating_sub(empty)).as_secs_f64()
-    );
+        eprintln!(
+            "{name}: {} bytes, {blocks} blocks: frame {draw:?} (empty frame {empty:?}), parse {parsing:?}",
+            text.len()
+        );
+    }
 }
