@@ -36,7 +36,9 @@ pub const REPLY: &[&str] = &[
     "| Fruit | Qty | Price |\n|:------|:---:|------:|\n",
     "| Apple | 3 | 12.00 |\n| Fig | 120 | 0.5 |\n\n",
     "```rust\nfn main() {\n    println!(\"hello\");\n}\n```\n\n",
-    "Docs at https://example.com/docs. 这是**粗体**。\n",
+    "> A quoted *note* with ~~old~~ text, still easy to read.\n\n",
+    "Docs at https://example.com/docs. 这是**粗体**。\n\n",
+    "```\nlet long = \"a line of code long enough to run past the right edge of the message column, so it scrolls sideways instead of running under a button\";\n```\n",
 ];
 
 fn app_harness<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, App> {
@@ -146,7 +148,9 @@ fn a_reply_shows_headings_lists_tasks_table_code_links_and_bold() {
             .role(Role::MultilineTextInput)
             .value("fn main() {\n    println!(\"hello\");\n}"),
     );
-    harness.get_by_label("Copy code").click();
+    // The first of two code blocks; the second has no language and says "text".
+    harness.get_by_label("text");
+    harness.get_all_by_label("Copy code").next().unwrap().click();
     harness.step();
     let copied = harness.output().platform_output.commands.iter().any(|c| {
         matches!(c, egui::OutputCommand::CopyText(t) if t == "fn main() {\n    println!(\"hello\");\n}")
@@ -160,7 +164,8 @@ fn a_reply_shows_headings_lists_tasks_table_code_links_and_bold() {
                 .value("fn main() {\n    println!(\"hello\");\n}"),
         )
         .rect();
-    assert!(harness.get_by_label("Copy code").rect().bottom() <= code.top());
+    let copy_button = harness.get_all_by_label("Copy code").next().unwrap().rect();
+    assert!(copy_button.bottom() <= code.top());
 
     // The bare URL is a link, and clicking it asks to open it.
     let link = harness.get_by_role_and_label(Role::Link, "https://example.com/docs");

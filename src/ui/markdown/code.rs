@@ -52,6 +52,7 @@ pub fn code_block_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: Id, language: &str, cod
 /// code background.
 fn code_text_ui(ui: &mut Ui, cx: &RenderCx<'_>, language: &str, code: &str) {
     let code_bg = cx.palette.code_bg;
+    let code_text = cx.palette.code_text;
     let size = cx.body_size * 0.92;
     let mut layouter = |ui: &Ui, text: &dyn TextBuffer, _wrap_width: f32| -> Arc<Galley> {
         let style = ui.style();
@@ -62,8 +63,14 @@ fn code_text_ui(ui: &mut Ui, cx: &RenderCx<'_>, language: &str, code: &str) {
             text.as_str(),
             language,
         );
+        // One section is egui_extras' fallback for a language it does not know: plain text.
+        let plain = job.sections.len() == 1;
         for section in &mut job.sections {
-            section.format.color = theme::readable_on(section.format.color, code_bg);
+            section.format.color = if plain {
+                code_text
+            } else {
+                theme::readable_on(section.format.color, code_bg)
+            };
             section.format.font_id.size = size;
             section.format.background = egui::Color32::TRANSPARENT;
         }
