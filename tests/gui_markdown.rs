@@ -150,7 +150,11 @@ fn a_reply_shows_headings_lists_tasks_table_code_links_and_bold() {
     );
     // The first of two code blocks; the second has no language and says "text".
     harness.get_by_label("text");
-    harness.get_all_by_label("Copy code").next().unwrap().click();
+    harness
+        .get_all_by_label("Copy code")
+        .next()
+        .unwrap()
+        .click();
     harness.step();
     let copied = harness.output().platform_output.commands.iter().any(|c| {
         matches!(c, egui::OutputCommand::CopyText(t) if t == "fn main() {\n    println!(\"hello\");\n}")

@@ -90,6 +90,49 @@ fn a_cut_off_streaming_reply_still_shows_what_arrived() {
     assert!(matches!(&parse("> quoted")[0], Block::Quote(inner) if inner.len() == 1));
 }
 
+#[test]
+fn bold_spans_use_the_bold_face_links_are_underlined_and_code_is_monospace() {
+    use super::inline::{Tone, inline_job};
+    use crate::ui::theme::DARK;
+    let blocks = parse("a **b** `c` https://d.org");
+    let Block::Paragraph(inlines) = &blocks[0] else {
+        panic!()
+    };
+    let tone = Tone {
+        size: 14.0,
+        color: DARK.text,
+        bold: false,
+    };
+    let job = inline_job(inlines, tone, &DARK, true).job;
+    let format_of = |needle: &str| {
+        let start = job.text.find(needle).unwrap();
+        &job.sections
+            .iter()
+            .find(|s| s.byte_range.contains(&egui::text::ByteIndex(start)))
+            .unwrap()
+            .format
+    };
+    assert_eq!(
+        format_of("a").font_id.family,
+        egui::FontFamily::Proportional
+    );
+    assert_eq!(
+        format_of("b").font_id.family,
+        crate::ui::fonts::bold_family()
+    );
+    assert_eq!(format_of("c").font_id.family, egui::FontFamily::Monospace);
+    assert_eq!(format_of("c").background, DARK.code_bg);
+    assert_eq!(format_of("https").color, DARK.link_text);
+    assert!(format_of("https").underline.width > 0.0);
+    // Without the bold family installed, bold falls back to the regular face (no panic).
+    let job = inline_job(inlines, tone, &DARK, false).job;
+    assert!(
+        job.sections
+            .iter()
+            .all(|s| s.format.font_id.family != crate::ui::fonts::bold_family())
+    );
+}
+
 /// Draws `texts` as replies in one frame of a headless context.
 fn frame(ctx: &egui::Context, cache: &mut MarkdownCache, texts: &[String]) {
     run(ctx, |ui| {
