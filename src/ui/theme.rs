@@ -270,7 +270,7 @@ pub fn contrast_ratio(a: Color32, b: Color32) -> f64 {
 }
 
 /// `color` moved toward white (on dark `bg`) or black (on light `bg`) until it reads at
-/// 4.5:1; used for syntax-highlighting colours that come from egui_extras. Remembered per
+/// 4.5:1; used for syntax-highlighting colours that come from `egui_extras`. Remembered per
 /// pair: code is highlighted every frame, with a handful of colours.
 pub fn readable_on(color: Color32, bg: Color32) -> Color32 {
     thread_local! {

@@ -140,7 +140,7 @@ pub fn is_openable(url: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:")
 }
 
-/// Parses Markdown (CommonMark + GFM tables, task lists, strikethrough; bare URLs become
+/// Parses Markdown (`CommonMark` + GFM tables, task lists, strikethrough; bare URLs become
 /// links) into blocks.
 pub fn parse(text: &str) -> Vec<Block> {
     let options =
@@ -169,14 +169,25 @@ enum InlineTarget {
     Cell,
 }
 
+/// Whether text is inside a link, and whether its target may be opened.
+#[derive(Default, Clone)]
+enum LinkState {
+    /// Outside any link (bare URLs become links).
+    #[default]
+    Outside,
+    /// Inside a link whose target may not be opened: plain text.
+    Blocked,
+    /// Inside a link to this target.
+    To(String),
+}
+
 #[derive(Default)]
 struct Builder {
     root: Vec<Block>,
     open: Vec<Open>,
     inline: Option<(InlineTarget, Inlines)>,
     style: SpanStyle,
-    /// The open link: `Some(None)` for a target that may not be opened.
-    link: Option<Option<String>>,
+    link: LinkState,
     code: Option<(String, String)>,
     table: Option<Table>,
     row: Vec<Inlines>,
@@ -215,15 +226,14 @@ impl Builder {
             return;
         }
         let style = self.style;
-        let link = self.link.clone();
         let (_, inlines) = self
             .inline
             .get_or_insert_with(|| (InlineTarget::Paragraph, Inlines::default()));
-        match link {
-            Some(link) => inlines.push(text, style, link.as_deref()),
+        match &self.link {
+            LinkState::To(url) => inlines.push(text, style, Some(url)),
             // Bare URLs become links, except in code.
-            None if !style.code => push_text_with_links(inlines, text, style),
-            None => inlines.push(text, style, None),
+            LinkState::Outside if !style.code => push_text_with_links(inlines, text, style),
+            LinkState::Outside | LinkState::Blocked => inlines.push(text, style, None),
         }
     }
 
@@ -320,7 +330,11 @@ impl Builder {
             Tag::Strong => self.style.bold = true,
             Tag::Strikethrough => self.style.strike = true,
             Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
-                self.link = Some(is_openable(&dest_url).then(|| dest_url.to_string()));
+                self.link = if is_openable(&dest_url) {
+                    LinkState::To(dest_url.to_string())
+                } else {
+                    LinkState::Blocked
+                };
             }
             Tag::HtmlBlock
             | Tag::FootnoteDefinition(_)
@@ -396,7 +410,7 @@ impl Builder {
             TagEnd::Emphasis => self.style.italic = false,
             TagEnd::Strong => self.style.bold = false,
             TagEnd::Strikethrough => self.style.strike = false,
-            TagEnd::Link | TagEnd::Image => self.link = None,
+            TagEnd::Link | TagEnd::Image => self.link = LinkState::Outside,
             _ => {}
         }
     }

@@ -174,7 +174,7 @@ fn bullet_center_y(ui: &Ui, font: &FontId, row_height: f32, color: Color32) -> f
         .rows
         .first()
         .map(|row| row.visuals.mesh_bounds.translate(row.pos.to_vec2()))
-        .filter(|b| b.is_positive())
+        .filter(egui::Rect::is_positive)
         .map_or(row_height * 0.5, |b| b.center().y)
 }
 

@@ -39,6 +39,15 @@ pub fn aligned_x(align: ColumnAlign, column_width: f32, text_width: f32) -> f32 
         }
 }
 
+/// The inlines of a cell; a short row reads as empty cells.
+fn cell(row: &[Inlines], column: usize) -> &Inlines {
+    static EMPTY: Inlines = Inlines { spans: Vec::new() };
+    row.get(column).unwrap_or(&EMPTY)
+}
+
+/// A laid-out cell: its galley and its links.
+type Cell<'a> = (Arc<Galley>, &'a InlineJob);
+
 /// Draws one table.
 pub fn table_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: egui::Id, table: &Table) {
     let columns = table
@@ -51,28 +60,56 @@ pub fn table_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: egui::Id, table: &Table) {
     if columns == 0 {
         return;
     }
-    fn cell(row: Option<&Vec<Inlines>>, column: usize) -> &Inlines {
-        static EMPTY: Inlines = Inlines { spans: Vec::new() };
-        row.and_then(|r| r.get(column)).unwrap_or(&EMPTY)
-    }
     let header_tone = Tone {
         bold: true,
         ..cx.body(cx.palette.heading_text)
     };
     let body_tone = cx.body(cx.palette.text);
-    let rows: Vec<(Option<&Vec<Inlines>>, Tone)> =
-        std::iter::once((Some(&table.header), header_tone))
-            .chain(table.rows.iter().map(|r| (Some(r), body_tone)))
-            .collect();
-    let jobs: Vec<Vec<InlineJob>> = rows
-        .iter()
+    let jobs: Vec<Vec<InlineJob>> = std::iter::once((&table.header, header_tone))
+        .chain(table.rows.iter().map(|r| (r, body_tone)))
         .map(|(row, tone)| {
             (0..columns)
-                .map(|c| inline_job(cell(*row, c), *tone, cx.palette, cx.has_bold))
+                .map(|c| inline_job(cell(row, c), tone, cx.palette, cx.has_bold))
                 .collect()
         })
         .collect();
-    // Natural widths from unwrapped text; cells are laid out again only when squeezed.
+    let (widths, galleys) = lay_out_cells(ui, &jobs, columns);
+    let pad = 2.0 * theme::MD_CELL_PAD;
+    let heights: Vec<f32> = galleys
+        .iter()
+        .map(|row| row.iter().map(|(g, _)| g.size().y).fold(0.0, f32::max) + pad)
+        .collect();
+    let size = vec2(widths.iter().sum(), heights.iter().sum());
+    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+    paint_grid(ui, cx, rect, &widths, &heights);
+    let mut y = rect.top();
+    for (r, row) in galleys.iter().enumerate() {
+        let mut x = rect.left();
+        for (c, (galley, job)) in row.iter().enumerate() {
+            let align = table.alignments.get(c).copied().unwrap_or_default();
+            let origin = pos2(
+                x + aligned_x(align, widths[c], galley.size().x),
+                y + theme::MD_CELL_PAD,
+            );
+            let text_rect = Rect::from_min_size(origin, galley.size());
+            ui.put(
+                text_rect,
+                egui::Label::new(Arc::clone(galley)).selectable(true),
+            );
+            links_ui(ui, id.with((r, c)), galley, origin, &job.links);
+            x += widths[c];
+        }
+        y += heights[r];
+    }
+}
+
+/// Column widths and each cell's galley: natural widths from unwrapped text; cells are laid
+/// out again, wrapped, only when their column had to shrink.
+fn lay_out_cells<'a>(
+    ui: &Ui,
+    jobs: &'a [Vec<InlineJob>],
+    columns: usize,
+) -> (Vec<f32>, Vec<Vec<Cell<'a>>>) {
     let pad = 2.0 * theme::MD_CELL_PAD;
     let mut natural = vec![MIN_COLUMN_WIDTH; columns];
     let unwrapped: Vec<Vec<Arc<Galley>>> = jobs
@@ -89,7 +126,7 @@ pub fn table_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: egui::Id, table: &Table) {
         })
         .collect();
     let widths = column_widths(&natural, ui.available_width());
-    let galleys: Vec<Vec<(Arc<Galley>, &InlineJob)>> = jobs
+    let galleys = jobs
         .iter()
         .zip(unwrapped)
         .map(|(row, laid_out)| {
@@ -107,53 +144,35 @@ pub fn table_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: egui::Id, table: &Table) {
                 .collect()
         })
         .collect();
-    let heights: Vec<f32> = galleys
-        .iter()
-        .map(|row| row.iter().map(|(g, _)| g.size().y).fold(0.0, f32::max) + pad)
-        .collect();
-    let size = vec2(widths.iter().sum(), heights.iter().sum());
-    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+    (widths, galleys)
+}
+
+/// The header background, stripes, rules and border of a table at `rect`.
+fn paint_grid(ui: &Ui, cx: &RenderCx<'_>, rect: Rect, widths: &[f32], heights: &[f32]) {
     let p = cx.palette;
+    let painter = ui.painter();
     let stroke = Stroke::new(1.0, p.line);
     let mut y = rect.top();
-    for (r, row) in galleys.iter().enumerate() {
-        let row_rect = Rect::from_min_size(pos2(rect.left(), y), vec2(size.x, heights[r]));
+    for (r, height) in heights.iter().enumerate() {
+        let row_rect = Rect::from_min_size(pos2(rect.left(), y), vec2(rect.width(), *height));
         if r == 0 {
-            ui.painter().rect_filled(row_rect, 0.0, p.table_header_bg);
-        } else if r % 2 == 0 {
-            ui.painter().rect_filled(row_rect, 0.0, p.table_stripe_bg);
+            painter.rect_filled(row_rect, 0.0, p.table_header_bg);
+        } else {
+            if r % 2 == 0 {
+                painter.rect_filled(row_rect, 0.0, p.table_stripe_bg);
+            }
+            // The header's lower rule is stronger, as in GitHub's tables.
+            let width = if r == 1 { 1.5 } else { 1.0 };
+            painter.hline(rect.x_range(), y, Stroke::new(width, p.line));
         }
-        let mut x = rect.left();
-        for (c, (galley, job)) in row.iter().enumerate() {
-            let align = table.alignments.get(c).copied().unwrap_or_default();
-            let origin = pos2(
-                x + aligned_x(align, widths[c], galley.size().x),
-                y + theme::MD_CELL_PAD,
-            );
-            let text_rect = Rect::from_min_size(origin, galley.size());
-            ui.put(
-                text_rect,
-                egui::Label::new(Arc::clone(galley)).selectable(true),
-            );
-            links_ui(ui, id.with((r, c)), galley, origin, &job.links);
-            x += widths[c];
-        }
-        if r > 0 {
-            ui.painter().hline(rect.x_range(), y, stroke);
-        }
-        y += heights[r];
+        y += height;
     }
-    ui.painter()
-        .rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
-    // The header's lower rule is stronger, as in GitHub's tables.
-    let header_bottom = rect.top() + heights[0];
-    ui.painter()
-        .hline(rect.x_range(), header_bottom, Stroke::new(1.5, p.line));
     let mut x = rect.left();
-    for width in &widths[..widths.len() - 1] {
+    for width in &widths[..widths.len().saturating_sub(1)] {
         x += width;
-        ui.painter().vline(x, rect.y_range(), stroke);
+        painter.vline(x, rect.y_range(), stroke);
     }
+    painter.rect_stroke(rect, 4.0, stroke, egui::StrokeKind::Inside);
 }
 
 #[cfg(test)]
