@@ -113,6 +113,19 @@ fn a_reply_shows_headings_lists_tasks_table_code_links_and_bold() {
     let h2 = harness.get_by_label("What changed").rect();
     assert!(h1.height() > h2.height() + 3.0, "H1 {h1:?} vs H2 {h2:?}");
 
+    // List numbers sit on their item's baseline: same top, same line height, same font.
+    let number = harness.get_by_label("2.").rect();
+    let item = harness.get_by_label("Tables align").rect();
+    assert!(
+        (number.top() - item.top()).abs() < 0.5,
+        "{number:?} vs {item:?}"
+    );
+    assert!(
+        (number.height() - item.height()).abs() < 0.5,
+        "{number:?} vs {item:?}"
+    );
+    assert!(number.right() < item.left());
+
     // Task items are checkboxes (checked or not) named after their text.
     let done = harness.get_by_role_and_label(Role::CheckBox, "done task");
     assert_eq!(done.accesskit_node().toggled(), Some(Toggled::True));

@@ -132,7 +132,14 @@ fn list_ui(
                 Marker::Number(n) => {
                     let galley =
                         ui.fonts_mut(|f| f.layout_no_wrap(format!("{n}."), font.clone(), color));
+                    // Same font, same top as the item's first line: the same baseline.
                     let pos = egui::pos2(right - galley.size().x, marker_rect.top());
+                    let rect = egui::Rect::from_min_size(pos, galley.size());
+                    let number =
+                        ui.interact(rect, inner.response.id.with("number"), Sense::hover());
+                    number.widget_info(|| {
+                        egui::WidgetInfo::labeled(egui::Role::Label, true, galley.text())
+                    });
                     ui.painter().galley(pos, galley, color);
                 }
                 Marker::Bullet => {
