@@ -10,6 +10,7 @@
 
 mod autolink;
 pub mod blocks;
+mod builder;
 mod code;
 mod inline;
 mod render;
