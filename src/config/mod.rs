@@ -4,4 +4,4 @@ mod paths;
 mod settings;
 
 pub use paths::Paths;
-pub use settings::{Settings, SettingsError};
+pub use settings::{Settings, SettingsError, ThemeChoice};

@@ -15,9 +15,24 @@ use crate::llm::ProviderConfig;
 pub struct Settings {
     /// The provider new questions go to.
     pub active_provider: Option<String>,
+    /// The window's colour theme (before `providers`: TOML values precede tables).
+    pub theme: ThemeChoice,
     /// Configured providers, in the order the user added them.
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,
+}
+
+/// The window's colour theme: the system's, or one pinned in Settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeChoice {
+    /// Follow the system's light or dark setting.
+    #[default]
+    System,
+    /// Always dark.
+    Dark,
+    /// Always light.
+    Light,
 }
 
 /// Why the settings could not be read or written.

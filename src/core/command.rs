@@ -64,6 +64,11 @@ pub enum Command {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// Remembers the window's colour theme in the settings file.
+    SetTheme {
+        /// The choice.
+        theme: crate::config::ThemeChoice,
+    },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

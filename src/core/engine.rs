@@ -105,6 +105,7 @@ impl Engine {
     }
 
     async fn startup(&mut self) {
+        self.events.emit(Event::Theme(self.settings.theme)).await;
         self.emit_providers().await;
         self.emit_conversations().await;
         let offer = self.dotenv_offer();
@@ -141,6 +142,11 @@ impl Engine {
                 }
             }
             Command::ImportDotenv { name } => self.import_dotenv(name).await,
+            Command::SetTheme { theme } => {
+                self.settings.theme = theme;
+                self.save_settings().await;
+                self.events.emit(Event::Theme(theme)).await;
+            }
             Command::DismissDotenv => {
                 self.dotenv = None;
                 self.events.emit(Event::DotenvOffer(None)).await;
@@ -335,5 +341,6 @@ fn command_name(command: &Command) -> &'static str {
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
         Command::Stop { .. } => "stop",
+        Command::SetTheme { .. } => "set_theme",
     }
 }

@@ -117,4 +117,6 @@ pub enum Event {
     DotenvKeyLeft(Option<std::path::PathBuf>),
     /// Something the user must know that is not tied to one reply; names cause and next step.
     Error(String),
+    /// The window's colour theme from the settings (at start and after a change).
+    Theme(crate::config::ThemeChoice),
 }

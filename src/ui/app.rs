@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::config::ThemeChoice;
 use crate::core::{Command, CoreHandle, Event};
 
 use super::composer::{Composer, ComposerAction};
@@ -33,6 +34,8 @@ pub struct App {
     settings_open: bool,
     about_open: bool,
     cjk_font_loaded: bool,
+    /// The theme the window shows, to notice when Settings changes it.
+    theme_shown: ThemeChoice,
     /// Benchmarks set `OCRCHAT_FIRST_FRAME_FILE`; the first frame writes it (start-up time).
     first_frame_file: Option<std::path::PathBuf>,
 }
@@ -47,6 +50,7 @@ impl App {
     pub fn with_lang(cc: &eframe::CreationContext<'_>, core: CoreHandle, lang: Lang) -> Self {
         let ctx = cc.egui_ctx.clone();
         let cjk_font_loaded = fonts::install_cjk_font(&ctx);
+        theme::apply(&ctx, ThemeChoice::System);
         let repaint_ctx = ctx.clone();
         core.set_waker(Arc::new(move || {
             repaint_ctx.request_repaint_after(REPAINT_DELAY)
@@ -63,6 +67,7 @@ impl App {
             settings_open: false,
             about_open: false,
             cjk_font_loaded,
+            theme_shown: ThemeChoice::System,
             first_frame_file: std::env::var_os(FIRST_FRAME_ENV).map(Into::into),
         }
     }
@@ -216,6 +221,8 @@ impl App {
             .default_width(560.0)
             .collapsible(false)
             .show(ctx, |ui| {
+                commands.extend(theme_switch_ui(ui, s, self.state.theme));
+                ui.separator();
                 let (command, form) = provider_list_ui(
                     ui,
                     s,
@@ -331,6 +338,10 @@ impl eframe::App for App {
             && self.state.providers.is_empty()
             && self.state.messages.is_empty();
         shortcuts(&ctx, &self.state, &mut commands);
+        if self.theme_shown != self.state.theme {
+            self.theme_shown = self.state.theme;
+            theme::apply(&ctx, self.theme_shown);
+        }
 
         egui::Panel::left("sidebar")
             .resizable(true)
@@ -409,4 +420,21 @@ impl eframe::App for App {
             core.shutdown(Duration::from_secs(3));
         }
     }
+}
+
+/// The theme switch in Settings: System, Dark or Light; a change becomes a command that the
+/// core saves in the settings file and reports back.
+fn theme_switch_ui(ui: &mut egui::Ui, s: &Strings, current: ThemeChoice) -> Option<Command> {
+    let mut chosen = current;
+    ui.horizontal(|ui| {
+        ui.label(s.theme);
+        for (choice, label) in [
+            (ThemeChoice::System, s.theme_system),
+            (ThemeChoice::Dark, s.theme_dark),
+            (ThemeChoice::Light, s.theme_light),
+        ] {
+            ui.selectable_value(&mut chosen, choice, label);
+        }
+    });
+    (chosen != current).then_some(Command::SetTheme { theme: chosen })
 }

@@ -1,12 +1,11 @@
 //! The conversation: the messages of the open chat, replies rendered as Markdown as they
 //! stream, with reasoning folded away and a note on how each reply ended.
 
-use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
-
 use crate::core::Command;
 use crate::llm::Role;
 use crate::store::{ConversationId, Message, MessageId, MessageStatus};
 
+use super::markdown::{MarkdownCache, markdown_ui};
 use super::row_heights::RowHeights;
 use super::state::UiState;
 use super::strings::Strings;
@@ -15,7 +14,7 @@ use super::theme;
 /// The conversation panel's UI-local state.
 #[derive(Default)]
 pub struct ConversationView {
-    markdown: CommonMarkCache,
+    markdown: MarkdownCache,
     /// Heights of messages as last drawn, so only the visible ones are laid out each frame.
     heights: RowHeights<MessageId>,
     shown: Option<ConversationId>,
@@ -118,7 +117,7 @@ impl ConversationView {
                             ui.add(egui::Label::new(&message.content).selectable(true));
                         }
                         Role::Assistant | Role::System => {
-                            CommonMarkViewer::new().show(ui, &mut self.markdown, &message.content);
+                            markdown_ui(ui, &mut self.markdown, message.id, &message.content, s);
                         }
                     }
                     status_ui(ui, s, state, message);

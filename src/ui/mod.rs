@@ -8,6 +8,7 @@ mod app;
 mod composer;
 mod conversation;
 pub mod fonts;
+pub mod markdown;
 mod providers;
 mod row_heights;
 mod sidebar;

@@ -43,6 +43,8 @@ pub struct UiState {
     pub dotenv_offer: Option<DotenvOffer>,
     /// The `.env` whose plaintext `API_KEY` line is still there after its import.
     pub dotenv_key_left: Option<std::path::PathBuf>,
+    /// The colour theme chosen in Settings.
+    pub theme: crate::config::ThemeChoice,
 }
 
 impl UiState {
@@ -121,6 +123,7 @@ impl UiState {
             }
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
+            Event::Theme(theme) => self.theme = theme,
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {

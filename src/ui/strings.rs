@@ -93,6 +93,12 @@ pub struct Strings {
     pub copy_hint: &'static str,
     pub retry_button: &'static str,
     pub retry_hint: &'static str,
+    pub copy_code: &'static str,
+    pub copy_code_hint: &'static str,
+    pub theme: &'static str,
+    pub theme_system: &'static str,
+    pub theme_dark: &'static str,
+    pub theme_light: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -151,6 +157,12 @@ const EN: Strings = Strings {
     copy_hint: "Copy the reply as Markdown",
     retry_button: "Retry",
     retry_hint: "Ask again; this reply is kept above the new one",
+    copy_code: "Copy code",
+    copy_code_hint: "Copy this code block",
+    theme: "Theme",
+    theme_system: "System",
+    theme_dark: "Dark",
+    theme_light: "Light",
 };
 
 const ZH: Strings = Strings {
@@ -209,4 +221,10 @@ const ZH: Strings = Strings {
     copy_hint: "以 Markdown 复制回复",
     retry_button: "重试",
     retry_hint: "重新提问；这条回复会保留在新回复之上",
+    copy_code: "复制代码",
+    copy_code_hint: "复制这段代码",
+    theme: "主题",
+    theme_system: "跟随系统",
+    theme_dark: "深色",
+    theme_light: "浅色",
 };

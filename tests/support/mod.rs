@@ -4,6 +4,7 @@
 
 pub mod driver;
 pub mod server;
+pub mod window;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
