@@ -118,7 +118,8 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
 fn finish(ending: &Ending, not_saved: Option<String>, no_save: bool) -> Result<(), AskFailed> {
     let unsaved = not_saved.map(|why| {
         format!(
-            "The reply could not be saved in the history: {why}. It was printed in full above; copy it from there."
+            "The reply could not be saved in the history: {}. Its text is in the output above.",
+            why.trim_end_matches('.')
         )
     });
     match (ending, unsaved) {

@@ -264,7 +264,8 @@ impl Engine {
                 }
                 (None, WriteKind::Final) => None,
                 (Some(error), _) => {
-                    tracing::warn!("saving a streaming reply failed: {error}");
+                    // Shown to the user through the event; logged for the window's log file.
+                    tracing::info!("saving a streaming reply failed: {error}");
                     save.unsaved_since.get_or_insert_with(Instant::now);
                     save.retry_at = Some(retry_at);
                     let changed = save.failed.as_ref() != Some(&error);
@@ -289,7 +290,7 @@ impl Engine {
                     self.emit_save_state(conversation, message, None).await;
                 }
                 (Some(error), WriteKind::Final) => {
-                    tracing::warn!("saving a finished reply failed: {error}");
+                    tracing::info!("saving a finished reply failed: {error}");
                     save.finishing = false;
                     save.retry_at = Some(retry_at);
                     let report = !reply.failure_reported || save.failed.as_ref() != Some(&error);

@@ -79,31 +79,6 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX message_chunks_by_message ON message_chunks(message_id, id);",
 ];
 
-/// The tables and columns the latest schema has (checked on every open).
-const EXPECTED: &[(&str, &[&str])] = &[
-    (
-        "conversations",
-        &["id", "title", "created_at", "updated_at"],
-    ),
-    (
-        "messages",
-        &[
-            "id",
-            "conversation_id",
-            "role",
-            "content",
-            "reasoning",
-            "status",
-            "error",
-            "provider",
-            "model",
-            "created_at",
-            "stream_owner",
-        ],
-    ),
-    ("message_chunks", &["id", "message_id", "reasoning", "text"]),
-];
-
 /// Why a file cannot be brought to the current schema. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -147,15 +122,18 @@ pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
             ));
         }
     }
+    // The tables must be what this version had, before anything is changed.
+    check_tables(&tx, found)?;
     for (version, sql) in MIGRATIONS.iter().enumerate().skip(found) {
         tx.execute_batch(sql).map_err(|err| {
             SchemaError::Unexpected(format!(
-                "moving it from schema version {version} to {} failed: {err}",
-                version + 1
+                "moving it from schema version {version} to {} failed: {}",
+                version + 1,
+                sqlite_message(&err)
             ))
         })?;
     }
-    check_tables(&tx)?;
+    check_tables(&tx, supported)?;
     if found < supported {
         let dangling: i64 =
             tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
@@ -172,25 +150,59 @@ pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
     Ok(())
 }
 
-/// Fails naming the first missing table or column.
-fn check_tables(conn: &Connection) -> Result<(), SchemaError> {
-    for (table, columns) in EXPECTED {
-        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
-        let present: Vec<String> = stmt
-            .query_map([table], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
+/// Fails naming the first table or column that schema `version` has and `conn` lacks.
+fn check_tables(conn: &Connection, version: usize) -> Result<(), SchemaError> {
+    for (table, columns) in tables_at(version)? {
+        let present = columns_of(conn, &table)?;
         if present.is_empty() {
             return Err(SchemaError::Unexpected(format!(
-                "the table {table} is missing"
+                "the table {table} of schema version {version} is missing"
             )));
         }
-        if let Some(missing) = columns.iter().find(|c| !present.iter().any(|p| p == *c)) {
+        if let Some(missing) = columns.iter().find(|c| !present.contains(c)) {
             return Err(SchemaError::Unexpected(format!(
-                "the table {table} has no column {missing}"
+                "the table {table} has no column {missing}, which schema version {version} has"
             )));
         }
     }
     Ok(())
+}
+
+/// The tables and columns of schema `version`, from its migrations run in memory, so the
+/// check can never disagree with the migrations.
+fn tables_at(version: usize) -> rusqlite::Result<Vec<(String, Vec<String>)>> {
+    let conn = Connection::open_in_memory()?;
+    for sql in &MIGRATIONS[..version.min(MIGRATIONS.len())] {
+        conn.execute_batch(sql)?;
+    }
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    tables
+        .into_iter()
+        .map(|table| {
+            let columns = columns_of(&conn, &table)?;
+            Ok((table, columns))
+        })
+        .collect()
+}
+
+fn columns_of(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT name FROM pragma_table_info(?1)")?
+        .query_map([table], |row| row.get(0))?
+        .collect()
+}
+
+/// SQLite's own words, without the statement.
+fn sqlite_message(err: &rusqlite::Error) -> String {
+    match err {
+        rusqlite::Error::SqliteFailure(_, Some(message))
+        | rusqlite::Error::SqlInputError { msg: message, .. } => message.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// The schema version this build writes.
