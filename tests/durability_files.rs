@@ -196,3 +196,54 @@ fn a_fifo_or_dev_zero_as_the_settings_file_does_not_hang_start_up() {
         );
     }
 }
+
+#[test]
+fn a_world_readable_history_from_an_older_version_becomes_private() {
+    let server = PacedServer::start(pieces("x", 1, Duration::ZERO));
+    let root = tempfile::tempdir().unwrap();
+    let path = app_process::history(root.path());
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = app_process::ask(root.path(), &server.base_url, "q")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn a_question_and_its_reply_are_stored_together_or_not_at_all() {
+    let server = PacedServer::start(pieces("x", 1, Duration::ZERO));
+    let root = tempfile::tempdir().unwrap();
+    let out = app_process::ask(root.path(), &server.base_url, "first")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // From now on the reply's row cannot be written (as on a disk that fills up between the
+    // question and the reply).
+    let path = app_process::history(root.path());
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER no_replies BEFORE INSERT ON messages WHEN NEW.role = 'assistant'
+             BEGIN SELECT RAISE(ABORT, 'no room for the reply'); END;",
+        )
+        .unwrap();
+    let out = app_process::ask(root.path(), &server.base_url, "second")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no room for the reply"));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count("SELECT count(*) FROM conversations"),
+        1,
+        "no half-made conversation"
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM messages WHERE content = 'second'"),
+        0
+    );
+}

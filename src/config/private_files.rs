@@ -55,6 +55,27 @@ pub fn create_private_file(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Takes group and other permissions off an existing file (one an older version created with
+/// the default mode); a missing file is fine.
+pub fn restrict_to_owner(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(err) => return Err(err),
+        };
+        let mode = meta.permissions().mode();
+        if meta.is_file() && mode & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Opens `path` for appending, creating it 0600 (and its directory 0700) if needed. Refuses
 /// anything but a regular file.
 pub fn open_private_append(path: &Path) -> io::Result<File> {

@@ -114,6 +114,13 @@ impl Store {
             private_files::create_private_dir(dir).map_err(io_err)?;
         }
         private_files::create_private_file(path).map_err(io_err)?;
+        if !path.is_file() {
+            // SQLite would block on a FIFO, or fail obscurely on a device.
+            return Err(StoreError::Unexpected {
+                path: path_text,
+                detail: "it is not a regular file".into(),
+            });
+        }
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         schema::migrate(&mut conn).map_err(|err| match err {
@@ -136,6 +143,14 @@ impl Store {
             }
             SchemaError::Sqlite(source) => open_err(source),
         })?;
+        // A history an older version created with the default mode becomes private too.
+        for file in [
+            path.to_path_buf(),
+            with_suffix(path, "-wal"),
+            with_suffix(path, "-shm"),
+        ] {
+            private_files::restrict_to_owner(&file).map_err(io_err)?;
+        }
         let mut store = Self::init(conn).map_err(open_err)?;
         store.mark_interrupted()?;
         Ok(store)
@@ -202,6 +217,13 @@ impl Store {
 
 /// How long a write waits for another process's write lock before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `path` with `suffix` after its file name (SQLite's `-wal` and `-shm` files).
+fn with_suffix(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
 
 /// An I/O error where an SQLite one is expected (creating the folder or the file).
 fn io_to_sqlite(err: std::io::Error) -> rusqlite::Error {

@@ -271,6 +271,19 @@ mod tests {
         });
         assert!(result.is_err());
         assert!(store.messages(id).unwrap().is_empty());
+        // When touching the conversation fails, the message is not left behind.
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER no_touch BEFORE UPDATE ON conversations
+                 BEGIN SELECT RAISE(ABORT, 'full'); END;",
+            )
+            .unwrap();
+        store
+            .add_message(id, &NewMessage::question("orphan?"))
+            .unwrap_err();
+        store.conn.execute_batch("DROP TRIGGER no_touch").unwrap();
+        assert!(store.messages(id).unwrap().is_empty());
         // A message for a conversation that does not exist leaves nothing behind either.
         store
             .add_message(ConversationId(999), &NewMessage::question("q"))

@@ -134,6 +134,22 @@ mod tests {
         assert_eq!(chunks, 0);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_place_of_the_history_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.sqlite3");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let err = Store::open(&path).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+
     #[test]
     fn an_abandoned_reply_is_folded_and_found_through_the_index() {
         let mut store = Store::in_memory().unwrap();
