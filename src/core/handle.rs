@@ -69,6 +69,15 @@ pub(super) struct EventSink {
 }
 
 impl EventSink {
+    /// A sink with no waker (engine tests).
+    #[cfg(test)]
+    pub(super) fn new(tx: mpsc::Sender<Event>) -> Self {
+        Self {
+            tx,
+            waker: Arc::default(),
+        }
+    }
+
     pub(super) async fn emit(&self, event: Event) {
         if let Event::Error(message) = &event {
             tracing::info!("error shown to the user: {message}");

@@ -178,17 +178,13 @@ impl Engine {
                 continue;
             }
             let (content, reasoning) = (reply.content.len(), reply.reasoning.len());
-            let (new_content, new_reasoning) = (
-                reply.content[save.written.0..].to_owned(),
-                reply.reasoning[save.written.1..].to_owned(),
-            );
+            // Text only grows, so what is written is a prefix and these are char boundaries.
+            let new_content = reply.content.get(save.written.0..).unwrap_or_default();
+            let new_reasoning = reply.reasoning.get(save.written.1..).unwrap_or_default();
+            let job = Job::Append(new_content.to_owned(), new_reasoning.to_owned());
             save.appending = true;
             save.unsaved_since = None;
-            jobs.push((
-                message,
-                WriteKind::Append { content, reasoning },
-                Job::Append(new_content, new_reasoning),
-            ));
+            jobs.push((message, WriteKind::Append { content, reasoning }, job));
         }
         for (&message, reply) in &mut self.ended {
             let save = &mut reply.save;
@@ -343,4 +339,69 @@ enum Job {
         status: MessageStatus,
         error: Option<String>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::mpsc;
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::config::Settings;
+    use crate::core::engine::LiveReply;
+    use crate::core::handle::EventSink;
+    use crate::core::store_worker::StoreWorker;
+    use crate::llm::{ChatClient, RetryPolicy, StreamEvent};
+    use crate::secrets::KeyringStore;
+    use crate::store::NewMessage;
+
+    #[tokio::test]
+    async fn shutdown_takes_in_queued_stream_text_before_the_final_write() {
+        let (store, _opened) = StoreWorker::start(None, None).unwrap();
+        let (events_tx, mut events) = mpsc::channel(64);
+        let mut engine = Engine::new(
+            Settings::default(),
+            None,
+            KeyringStore::new("ocrchat-unit-test"),
+            None,
+            ChatClient::new(RetryPolicy::default()),
+            store.clone(),
+            EventSink::new(events_tx),
+        );
+        let (conversation, reply) = store
+            .call(|s| {
+                let id = s.create_conversation("t")?;
+                Ok((id, s.add_message(id, &NewMessage::reply("p", "m"))?.id))
+            })
+            .await
+            .unwrap();
+        engine.live.insert(
+            reply,
+            LiveReply::new(conversation, CancellationToken::new()),
+        );
+        // Text the stream task had reported but the engine had not handled when it closed.
+        for part in ["received ", "but not ", "yet shown"] {
+            let event = StreamEvent::Content(part.into());
+            engine
+                .internal_tx
+                .send(Internal::Stream {
+                    message: reply,
+                    event,
+                })
+                .await
+                .unwrap();
+        }
+        let ended = Internal::Ended {
+            message: reply,
+            status: MessageStatus::Stopped,
+            error: None,
+        };
+        engine.internal_tx.send(ended).await.unwrap();
+        engine.shutdown().await;
+        assert!(engine.all_saved());
+        let stored = store.call(move |s| s.messages(conversation)).await.unwrap();
+        assert_eq!(stored[0].content, "received but not yet shown");
+        assert_eq!(stored[0].status, MessageStatus::Stopped);
+        events.close();
+    }
 }
