@@ -17,7 +17,7 @@ export OCRCHAT_KILL_TRIALS="${1:-100}"
 
 run() {
   cargo test --quiet --test durability_kill kill_bench -- --ignored --nocapture --test-threads 1 \
-    | grep -v '^running\|^test \|^$\|test result'
+    | grep -v '^running\|^test \|^$\|^\.*$\|test result'
 }
 
 if [[ -n "${BASELINE:-}" ]]; then
