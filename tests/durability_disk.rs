@@ -45,10 +45,11 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount")
+        std::process::Command::new("umount")
             .arg("-l")
             .arg(&self.0)
-            .status();
+            .status()
+            .ok();
     }
 }
 
@@ -58,7 +59,7 @@ fn fill(dir: &Path) -> PathBuf {
     let mut file = std::fs::File::create(&path).unwrap();
     let block = vec![0u8; 4096];
     while file.write_all(&block).is_ok() {}
-    let _ = file.sync_all();
+    file.sync_all().ok();
     path
 }
 
@@ -114,7 +115,7 @@ fn the_core_keeps_the_text_and_retries_until_the_disk_has_room() {
     let mut during = pieces("b", 10, Duration::from_millis(50));
     during[0].delay = Duration::from_millis(500);
     let mut after = pieces("c", 5, Duration::from_millis(50));
-    after[0].delay = Duration::from_millis(3000);
+    after[0].delay = Duration::from_secs(3);
     script.append(&mut during);
     script.append(&mut after);
     let full: String = script.iter().map(|p| p.text.as_str()).collect();
@@ -156,7 +157,7 @@ fn the_core_keeps_the_text_and_retries_until_the_disk_has_room() {
 fn ask_under_a_held_lock(interrupt: bool) -> (Output, String) {
     let mut script = pieces("a", 5, Duration::from_millis(50));
     let mut after = pieces("b", 10, Duration::from_millis(50));
-    after[0].delay = Duration::from_millis(1000);
+    after[0].delay = Duration::from_secs(1);
     script.append(&mut after);
     let full: String = script.iter().map(|p| p.text.as_str()).collect();
     let server = PacedServer::start(script);
@@ -177,7 +178,7 @@ fn ask_under_a_held_lock(interrupt: bool) -> (Output, String) {
         std::thread::sleep(Duration::from_millis(300));
         support::send_signal(&child, "INT");
     }
-    support::wait_until("ask to end", Duration::from_secs(60), || {
+    support::wait_until("ask to end", Duration::from_mins(1), || {
         child.try_wait().unwrap().is_some()
     });
     lock.execute_batch("ROLLBACK").unwrap();
@@ -185,7 +186,8 @@ fn ask_under_a_held_lock(interrupt: bool) -> (Output, String) {
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         app_process::integrity(&app_process::history(root.path())),
-        "ok"
+        "ok",
+        "the history survived the lock"
     );
     (out, full)
 }

@@ -52,7 +52,7 @@ fn twenty_concurrent_asks_on_a_fresh_data_dir_all_succeed() {
         })
         .collect();
     for (i, child) in children.into_iter().enumerate() {
-        let out = output_within(child, Duration::from_secs(120), "ask");
+        let out = output_within(child, Duration::from_mins(2), "ask");
         assert!(
             out.status.success(),
             "process {i} failed: {}",
@@ -79,7 +79,7 @@ fn ask_refuses_history(prepare: impl FnOnce(&rusqlite::Connection)) -> String {
     let out = app_process::ask(root.path(), &server.base_url, "q")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
         std::fs::read(&path).unwrap() == before,
         "the file was changed"
@@ -187,7 +187,7 @@ fn a_fifo_or_dev_zero_as_the_settings_file_does_not_hang_start_up() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let out = output_within(child, Duration::from_secs(60), kind);
+        let out = output_within(child, Duration::from_mins(1), kind);
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{kind}: {stderr}");
         assert!(

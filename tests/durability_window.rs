@@ -34,6 +34,18 @@ fn step_until(
     });
 }
 
+/// Unmounts the tmpfs when the test ends, even when it fails.
+struct Unmount<'a>(&'a std::path::Path);
+impl Drop for Unmount<'_> {
+    fn drop(&mut self) {
+        std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.0)
+            .status()
+            .ok();
+    }
+}
+
 #[test]
 fn a_reply_that_cannot_be_written_says_so_until_it_is() {
     let env = TestEnv::new("gui-unsaved");
@@ -49,15 +61,6 @@ fn a_reply_that_cannot_be_written_says_so_until_it_is() {
             String::from_utf8_lossy(&mount.stderr).trim()
         );
         return;
-    }
-    struct Unmount<'a>(&'a std::path::Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount")
-                .arg("-l")
-                .arg(self.0)
-                .status();
-        }
     }
     let _unmount = Unmount(&env.paths.data_dir);
 

@@ -261,7 +261,7 @@ async fn stream_reply(
                 ..
             } => {
                 if !ends_with_newline {
-                    let _ = writeln!(stdout);
+                    writeln!(stdout).ok();
                 }
                 let ending = ending_of(status, error, stopping);
                 return Ok((ending, Some(message)));

@@ -332,13 +332,15 @@ pub(super) async fn drive_stream(
         }
     };
     drop(stream);
-    let _ = reports
+    // The engine is gone only when the core has stopped.
+    reports
         .send(Internal::Ended {
             message,
             status,
             error,
         })
-        .await;
+        .await
+        .ok();
 }
 
 fn command_name(command: &Command) -> &'static str {

@@ -35,7 +35,7 @@ impl StoreWorker {
                     Some(Ok(store)) => (Ok(store), None),
                     Some(Err(err)) => (Store::in_memory(), Some(err)),
                 };
-                let _ = opened_tx.send(error);
+                opened_tx.send(error).ok();
                 if let Ok(store) = store.as_mut() {
                     while let Some(job) = rx.blocking_recv() {
                         job(store);
@@ -45,7 +45,7 @@ impl StoreWorker {
                 // done, so the files are complete once `CoreHandle::shutdown` returns.
                 drop(store);
                 if let Some(done) = done {
-                    let _ = done.try_send(());
+                    done.try_send(()).ok();
                 }
             })?;
         Ok((Self { jobs }, opened_rx))
@@ -68,7 +68,7 @@ impl StoreWorker {
     ) -> Result<impl Future<Output = Result<T, StoreError>> + Send + 'static, StoreError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |store| {
-            let _ = tx.send(f(store));
+            tx.send(f(store)).ok();
         });
         if self.jobs.send(job).await.is_err() {
             return Err(StoreError::Closed);

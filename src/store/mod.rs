@@ -151,7 +151,7 @@ impl Store {
         ] {
             private_files::restrict_to_owner(&file).map_err(io_err)?;
         }
-        let mut store = Self::init(conn).map_err(open_err)?;
+        let store = Self::init(conn).map_err(open_err)?;
         store.mark_interrupted()?;
         Ok(store)
     }

@@ -61,7 +61,7 @@ impl Store {
     /// Marks replies left streaming by a process that has ended as interrupted, with the text
     /// they had reached folded into their row. Finds them through the partial index on
     /// streaming messages, not by scanning every message.
-    pub(super) fn mark_interrupted(&mut self) -> Result<(), StoreError> {
+    pub(super) fn mark_interrupted(&self) -> Result<(), StoreError> {
         let abandoned: Vec<i64> = {
             let mut stmt = self.conn.prepare(STREAMING_REPLIES_SQL)?;
             let rows = stmt.query_map([], |row| {
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn an_abandoned_reply_is_folded_and_found_through_the_index() {
-        let mut store = Store::in_memory().unwrap();
+        let store = Store::in_memory().unwrap();
         let conversation = store.create_conversation("t").unwrap();
         let reply = store
             .add_message(conversation, &NewMessage::reply("p", "m"))

@@ -89,7 +89,7 @@ impl PacedServer {
 impl Drop for PacedServer {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        let _ = TcpStream::connect(self.addr);
+        TcpStream::connect(self.addr).ok();
     }
 }
 
@@ -100,7 +100,7 @@ fn serve(
     bytes: &std::sync::atomic::AtomicU64,
 ) {
     let count = |n: usize| bytes.fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
-    let _ = stream.set_nodelay(true);
+    stream.set_nodelay(true).ok();
     if !read_request(&stream) {
         return;
     }
@@ -128,13 +128,13 @@ fn serve(
     let end = "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
     if write_chunk(end).is_ok() {
         count(5);
-        let _ = out.write_all(b"0\r\n\r\n");
-        let _ = out.flush();
+        out.write_all(b"0\r\n\r\n").ok();
+        out.flush().ok();
     }
-    let _ = out.shutdown(std::net::Shutdown::Write);
+    out.shutdown(std::net::Shutdown::Write).ok();
     let mut sink = [0u8; 64];
-    let _ = out.set_read_timeout(Some(Duration::from_millis(200)));
-    let _ = out.read(&mut sink);
+    out.set_read_timeout(Some(Duration::from_millis(200))).ok();
+    let _client_closed = out.read(&mut sink);
 }
 
 /// Reads the request head and its body; `false` if the connection closed first.
