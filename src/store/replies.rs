@@ -11,9 +11,10 @@ use super::{MessageId, MessageStatus, Store, StoreError};
 
 /// A message's content: its row's text followed by its chunks, oldest first. Used by every
 /// read, so a reply another process is streaming reads as far as it has been written.
-pub(super) const CONTENT_SQL: &str = "m.content || coalesce((SELECT group_concat(c.text, '' ORDER BY c.id) FROM message_chunks c WHERE c.message_id = m.id AND c.reasoning = 0), '')";
+/// Only streaming replies have chunks, so other rows skip the lookup.
+pub(super) const CONTENT_SQL: &str = "m.content || CASE WHEN m.status = 'streaming' THEN coalesce((SELECT group_concat(c.text, '' ORDER BY c.id) FROM message_chunks c WHERE c.message_id = m.id AND c.reasoning = 0), '') ELSE '' END";
 /// The same for a message's reasoning.
-pub(super) const REASONING_SQL: &str = "m.reasoning || coalesce((SELECT group_concat(c.text, '' ORDER BY c.id) FROM message_chunks c WHERE c.message_id = m.id AND c.reasoning = 1), '')";
+pub(super) const REASONING_SQL: &str = "m.reasoning || CASE WHEN m.status = 'streaming' THEN coalesce((SELECT group_concat(c.text, '' ORDER BY c.id) FROM message_chunks c WHERE c.message_id = m.id AND c.reasoning = 1), '') ELSE '' END";
 
 impl Store {
     /// Appends the text a streaming reply received since its last write (either part may be
