@@ -80,16 +80,8 @@ fn init_logging_stderr() {
 /// dir (info and up; `RUST_LOG` to change). Falls back to stderr if the file cannot be opened.
 #[cfg(feature = "gui")]
 fn init_logging_file(path: &std::path::Path) {
-    let file = path
-        .parent()
-        .map(std::fs::create_dir_all)
-        .transpose()
-        .and_then(|_| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-        });
+    // 0600 in a 0700 folder; a FIFO or device in its place is refused, never waited on.
+    let file = ocrchat::config::private_files::open_private_append(path);
     let Ok(file) = file else {
         init_logging_stderr();
         return;

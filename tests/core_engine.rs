@@ -149,9 +149,7 @@ fn a_reply_left_streaming_by_a_crash_reads_as_interrupted_but_a_live_one_does_no
         let id = store.create_conversation("crash").unwrap();
         let crashed = store.add_message(id, &NewMessage::reply("p", "m")).unwrap();
         let live = store.add_message(id, &NewMessage::reply("p", "m")).unwrap();
-        store
-            .update_message(crashed.id, "half", "", MessageStatus::Streaming, None)
-            .unwrap();
+        store.append_reply(crashed.id, "half", "").unwrap();
         (crashed.id, live.id)
     };
     // The first reply's process has ended (no such pid); the second is this test process,
@@ -171,7 +169,7 @@ fn a_reply_left_streaming_by_a_crash_reads_as_interrupted_but_a_live_one_does_no
     if cfg!(target_os = "linux") {
         assert_eq!(status(live), MessageStatus::Streaming);
     }
-    assert_eq!(ocrchat::store::latest_version(), 2);
+    assert_eq!(ocrchat::store::latest_version(), 3);
 }
 
 #[test]

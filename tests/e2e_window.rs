@@ -23,7 +23,10 @@ fn saved_reply(db: &Path) -> Option<(String, String)> {
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .ok()?;
     conn.query_row(
-        "SELECT content, status FROM messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1",
+        // A streaming reply's text is its row's plus its appended chunks (store/replies.rs).
+        "SELECT m.content || coalesce((SELECT group_concat(c.text, '' ORDER BY c.id)
+             FROM message_chunks c WHERE c.message_id = m.id AND c.reasoning = 0), ''), m.status
+         FROM messages m WHERE m.role = 'assistant' ORDER BY m.id DESC LIMIT 1",
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )

@@ -1,8 +1,6 @@
 //! Engine commands that ask: pick the provider, store the question and the reply's
 //! placeholder, build the request from the history, resolve the key, start the stream.
 
-use std::time::Instant;
-
 use tokio_util::sync::CancellationToken;
 
 use super::command::SendOptions;
@@ -113,19 +111,21 @@ impl Engine {
         let title = title_from(&text);
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
-        // One store job: create the conversation if needed, add the question and the reply's
-        // placeholder, and read the history to send.
+        // One store job and one transaction: create the conversation if needed, add the
+        // question and the reply's placeholder, and read the history to send.
         let (id, user, reply, history) = self
             .store
             .call(move |s| {
-                let id = match conversation {
-                    Some(id) if s.conversation_exists(id)? => id,
-                    _ => s.create_conversation(&title)?,
-                };
-                let user = s.add_message(id, &NewMessage::question(&text))?;
-                let history = s.messages(id)?;
-                let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
-                Ok((id, user, reply, history))
+                s.atomic(|s| {
+                    let id = match conversation {
+                        Some(id) if s.conversation_exists(id)? => id,
+                        _ => s.create_conversation(&title)?,
+                    };
+                    let user = s.add_message(id, &NewMessage::question(&text))?;
+                    let history = s.messages(id)?;
+                    let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
+                    Ok((id, user, reply, history))
+                })
             })
             .await?;
 
@@ -200,18 +200,8 @@ impl Engine {
         };
 
         let cancel = CancellationToken::new();
-        self.live.insert(
-            reply_id,
-            LiveReply {
-                conversation: id,
-                content: String::new(),
-                reasoning: String::new(),
-                usage: None,
-                finish: None,
-                last_flush: Instant::now(),
-                cancel: cancel.clone(),
-            },
-        );
+        self.live
+            .insert(reply_id, LiveReply::new(id, cancel.clone()));
         // The key is looked up in the reply's own task: a locked keyring's unlock prompt then
         // holds up this reply only, never the engine (Stop, other streams, the window).
         let lookup = KeyLookup {

@@ -20,6 +20,12 @@ impl Engine {
                         message.content.clone_from(&reply.content);
                         message.reasoning.clone_from(&reply.reasoning);
                         message.status = MessageStatus::Streaming;
+                    } else if let Some(reply) = self.ended.get(&message.id) {
+                        // Ended, but its final write has not succeeded yet.
+                        message.content.clone_from(&reply.content);
+                        message.reasoning.clone_from(&reply.reasoning);
+                        message.status = reply.status;
+                        message.error.clone_from(&reply.error);
                     }
                 }
                 self.events

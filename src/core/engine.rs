@@ -2,10 +2,12 @@
 //! streams), handles [`Command`]s one at a time and emits [`Event`]s. Stream tasks report
 //! back to it over an internal channel, so every event leaves in one order and a conversation
 //! opened mid-reply shows exactly the text streamed so far, with each later delta once.
+//! A timer in the same loop writes shown text to the history (see `saving.rs`).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -13,18 +15,17 @@ use tokio_util::sync::CancellationToken;
 use super::command::Command;
 use super::event::Event;
 use super::handle::EventSink;
+use super::saving::{EndedReply, SaveProgress, WriteKind, sleep_until};
 use super::store_worker::StoreWorker;
 use crate::config::Settings;
 use crate::llm::{ChatClient, ChatStream, FinishReason, StreamEvent, Usage};
 use crate::secrets::{DotenvProvider, KeyringStore};
 use crate::store::{ConversationId, MessageId, MessageStatus};
 
-/// How often a streaming reply is written to the database (a crash loses at most this much).
-const FLUSH_EVERY: Duration = Duration::from_millis(300);
 /// How many stream reports may wait for the engine.
 const INTERNAL_QUEUE: usize = 1024;
 
-/// What a stream task reports.
+/// What a stream task or a history write reports.
 pub(super) enum Internal {
     Stream {
         message: MessageId,
@@ -37,6 +38,12 @@ pub(super) enum Internal {
     },
     /// A keyring job started by a command ended (see `providers.rs`).
     Keyring(super::providers::KeyringDone),
+    /// A write of a reply's text finished (`error: None`: it is on disk).
+    Saved {
+        message: MessageId,
+        kind: WriteKind,
+        error: Option<String>,
+    },
 }
 
 /// A reply being streamed.
@@ -46,8 +53,24 @@ pub(super) struct LiveReply {
     pub(super) reasoning: String,
     pub(super) usage: Option<Usage>,
     pub(super) finish: Option<FinishReason>,
-    pub(super) last_flush: Instant,
     pub(super) cancel: CancellationToken,
+    /// How far its text is on disk.
+    pub(super) save: SaveProgress,
+}
+
+impl LiveReply {
+    /// A reply about to stream into `conversation`; `cancel` stops it.
+    pub(super) fn new(conversation: ConversationId, cancel: CancellationToken) -> Self {
+        Self {
+            conversation,
+            content: String::new(),
+            reasoning: String::new(),
+            usage: None,
+            finish: None,
+            cancel,
+            save: SaveProgress::default(),
+        }
+    }
 }
 
 pub(super) struct Engine {
@@ -60,8 +83,12 @@ pub(super) struct Engine {
     pub(super) store: StoreWorker,
     pub(super) events: EventSink,
     pub(super) live: HashMap<MessageId, LiveReply>,
+    /// Replies whose stream has ended, until their final write succeeds.
+    pub(super) ended: HashMap<MessageId, EndedReply>,
+    /// Set at the end of shutdown when every reply is on disk.
+    pub(super) all_saved_at_exit: Arc<AtomicBool>,
     pub(super) internal_tx: mpsc::Sender<Internal>,
-    internal_rx: mpsc::Receiver<Internal>,
+    pub(super) internal_rx: mpsc::Receiver<Internal>,
 }
 
 impl Engine {
@@ -84,21 +111,30 @@ impl Engine {
             store,
             events,
             live: HashMap::new(),
+            ended: HashMap::new(),
+            all_saved_at_exit: Arc::new(AtomicBool::new(false)),
             internal_tx,
             internal_rx,
         }
+    }
+
+    /// A flag the engine sets as it stops when every reply is on disk.
+    pub(super) fn all_saved_at_exit(&self) -> Arc<AtomicBool> {
+        self.all_saved_at_exit.clone()
     }
 
     /// Runs until every command sender is gone, then stops the streams and saves their text.
     pub(super) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         self.startup().await;
         loop {
+            let write_due = self.next_write_due();
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(command) => self.handle(command).await,
                     None => break,
                 },
                 Some(report) = self.internal_rx.recv() => self.on_report(report).await,
+                () = sleep_until(write_due) => self.write_due().await,
             }
         }
         self.shutdown().await;
@@ -111,17 +147,6 @@ impl Engine {
         let offer = self.dotenv_offer();
         if offer.is_some() {
             self.events.emit(Event::DotenvOffer(offer)).await;
-        }
-    }
-
-    async fn shutdown(&mut self) {
-        let ids: Vec<MessageId> = self.live.keys().copied().collect();
-        for id in ids {
-            if let Some(reply) = self.live.remove(&id) {
-                reply.cancel.cancel();
-                self.save_reply(id, &reply, MessageStatus::Stopped, None)
-                    .await;
-            }
         }
     }
 
@@ -180,7 +205,7 @@ impl Engine {
         }
     }
 
-    async fn on_report(&mut self, report: Internal) {
+    pub(super) async fn on_report(&mut self, report: Internal) {
         match report {
             Internal::Keyring(done) => self.on_keyring_done(done).await,
             Internal::Stream { message, event } => {
@@ -227,20 +252,8 @@ impl Engine {
                         reason,
                     },
                 };
-                if reply.last_flush.elapsed() >= FLUSH_EVERY {
-                    reply.last_flush = Instant::now();
-                    let (content, reasoning) = (reply.content.clone(), reply.reasoning.clone());
-                    self.store
-                        .write("a streaming reply", move |s| {
-                            s.update_message(
-                                message,
-                                &content,
-                                &reasoning,
-                                MessageStatus::Streaming,
-                                None,
-                            )
-                        })
-                        .await;
+                if matches!(event, Event::Delta { .. }) {
+                    reply.save.text_shown();
                 }
                 self.events.emit(event).await;
             }
@@ -248,42 +261,53 @@ impl Engine {
                 message,
                 status,
                 error,
-            } => {
-                let Some(reply) = self.live.remove(&message) else {
-                    return;
-                };
-                let status = match (status, &reply.finish) {
-                    (MessageStatus::Complete, Some(FinishReason::Length)) => {
-                        MessageStatus::Truncated
-                    }
-                    (status, _) => status,
-                };
-                self.save_reply(message, &reply, status, error.clone())
-                    .await;
-                self.events
-                    .emit(Event::MessageFinished {
-                        conversation: reply.conversation,
-                        message,
-                        status,
-                        error,
-                        usage: reply.usage,
-                    })
-                    .await;
-            }
+            } => self.on_ended(message, status, error).await,
+            Internal::Saved {
+                message,
+                kind,
+                error,
+            } => self.on_saved(message, kind, error).await,
         }
     }
 
-    pub(super) async fn save_reply(
-        &self,
-        message: MessageId,
-        reply: &LiveReply,
-        status: MessageStatus,
-        error: Option<String>,
-    ) {
-        let (content, reasoning) = (reply.content.clone(), reply.reasoning.clone());
-        self.store
-            .write("a finished reply", move |s| {
-                s.update_message(message, &content, &reasoning, status, error.as_deref())
+    /// A stream ended: its reply waits for its final write, queued here.
+    async fn on_ended(&mut self, message: MessageId, status: MessageStatus, error: Option<String>) {
+        let Some(reply) = self.live.remove(&message) else {
+            return;
+        };
+        let status = match (status, &reply.finish) {
+            (MessageStatus::Complete, Some(FinishReason::Length)) => MessageStatus::Truncated,
+            (status, _) => status,
+        };
+        let LiveReply {
+            conversation,
+            content,
+            reasoning,
+            usage,
+            save,
+            ..
+        } = reply;
+        self.ended.insert(
+            message,
+            EndedReply::new(
+                conversation,
+                content,
+                reasoning,
+                status,
+                error.clone(),
+                save,
+            ),
+        );
+        // Queued before the front end hears of the end, so a follow-up question reads
+        // the whole reply from the history.
+        self.write_due().await;
+        self.events
+            .emit(Event::MessageFinished {
+                conversation,
+                message,
+                status,
+                error,
+                usage,
             })
             .await;
     }
@@ -318,13 +342,15 @@ pub(super) async fn drive_stream(
         }
     };
     drop(stream);
-    let _ = reports
+    // The engine is gone only when the core has stopped.
+    reports
         .send(Internal::Ended {
             message,
             status,
             error,
         })
-        .await;
+        .await
+        .ok();
 }
 
 fn command_name(command: &Command) -> &'static str {

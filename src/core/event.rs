@@ -110,6 +110,18 @@ pub enum Event {
         /// Token counts, if the server sent them.
         usage: Option<Usage>,
     },
+    /// Whether a reply's text is on disk. `error: Some(why)`: it is not saved yet; the core
+    /// keeps the text and writes it again until it can. `None`: it is saved again after a
+    /// failure, or, once the reply has finished, its final text is saved (sent for every
+    /// reply, so a front end can wait for it before it says the reply is kept).
+    SaveState {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The reply.
+        message: MessageId,
+        /// Why the last write failed, while it is not saved.
+        error: Option<String>,
+    },
     /// A `.env` offers a provider for import (`None`: the offer is gone).
     DotenvOffer(Option<DotenvOffer>),
     /// The key imported from `.env` is in the keyring, but its plaintext line is still in

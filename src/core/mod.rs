@@ -10,6 +10,7 @@ mod engine;
 mod event;
 mod handle;
 mod providers;
+mod saving;
 mod store_worker;
 
 pub use command::{Command, SendOptions};

@@ -167,6 +167,12 @@ fn estimate_height(message: &Message, width: f32) -> f32 {
 /// The line under a reply that says how it ended, or that it is still coming.
 fn status_ui(ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message) {
     let visuals = ui.visuals().clone();
+    if let Some(why) = state.unsaved.get(&message.id) {
+        let text = format!("{}: {why}", s.not_saved_note);
+        ui.add(
+            egui::Label::new(egui::RichText::new(text).color(theme::error_text(&visuals))).wrap(),
+        );
+    }
     match message.status {
         MessageStatus::Complete => {
             if let Some(usage) = state.usage.get(&message.id) {

@@ -37,6 +37,8 @@ pub struct UiState {
     pub usage: HashMap<MessageId, Usage>,
     /// Retries in progress, by message.
     pub retries: HashMap<MessageId, RetryNote>,
+    /// Replies whose text is not on disk yet, with why (the core keeps retrying).
+    pub unsaved: HashMap<MessageId, String>,
     /// Errors to show until dismissed, newest last.
     pub errors: Vec<String>,
     /// A provider a `.env` offers.
@@ -121,6 +123,14 @@ impl UiState {
                     m.error = error;
                 }
             }
+            Event::SaveState { message, error, .. } => match error {
+                Some(error) => {
+                    self.unsaved.insert(message, error);
+                }
+                None => {
+                    self.unsaved.remove(&message);
+                }
+            },
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Theme(theme) => self.theme = theme,
