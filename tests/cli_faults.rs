@@ -62,6 +62,7 @@ fn ask(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env("XDG_DATA_HOME", dir.join("data"))
         .env("XDG_CACHE_HOME", dir.join("cache"))
         .env("OCRCHAT_RESPONSE_HEAD_TIMEOUT_SECS", "1")
+        .env("OCRCHAT_FIRST_TOKEN_TIMEOUT_SECS", "1")
         .env("OCRCHAT_IDLE_TIMEOUT_SECS", "1")
         .env("OCRCHAT_REPLY_TIMEOUT_SECS", "5")
         .env_remove("OCRCHAT_API_KEY")

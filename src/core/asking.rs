@@ -197,6 +197,8 @@ impl Engine {
             messages: request_messages(history, options.system.as_deref()),
             max_tokens: options.max_tokens,
             stream_usage: provider.stream_usage,
+            // The plain REST protocol keeps its gateway-side context per conversation.
+            session_id: Some(format!("ocrchat-{}", id.0)),
         };
 
         let cancel = CancellationToken::new();

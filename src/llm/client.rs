@@ -1,5 +1,6 @@
-//! The streaming HTTP client: sends a chat request, retries it while nothing has streamed yet,
-//! and turns the response body into [`StreamEvent`]s.
+//! The streaming client: sends a chat request in its provider's wire format ([`Wire`]),
+//! retries it while nothing has streamed yet, and turns the answer (SSE, NDJSON, one JSON or
+//! WebSocket frames) into [`StreamEvent`]s.
 //!
 //! Pull-based: [`ChatStream::next_event`] drives connecting, waiting and reading, so the caller
 //! races it against its cancellation token and dropping the stream drops the connection.
@@ -15,10 +16,9 @@ use tokio::time::Instant;
 use super::error::{KeyUse, error_detail, json_error_message, snippet};
 use super::http::{host_of, read_limited, transport_reason, unasked_encoding};
 use super::limits::{MAX_ERROR_BODY_BYTES, StreamLimits};
-use super::openai::{self, ChunkOutcome};
-use super::retry::{RetryPolicy, parse_retry_after};
-use super::sse::{SseDecoder, SseEvent};
-use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent};
+use super::retry::{RetryHint, RetryPlan, RetryPolicy};
+use super::wire::{ChunkOutcome, Frame, Framer, Framing, Wire};
+use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent, ws};
 use crate::secrets::{ApiKey, redact};
 
 mod response;
@@ -64,23 +64,30 @@ impl ChatClient {
         key: Option<&ApiKey>,
         request: &ChatRequest,
     ) -> ChatStream {
-        let body = openai::request_body(request);
+        let wire = Wire::new(provider.api);
+        let body = wire.request_body(request);
+        let limits = self.limits.with_overrides(&provider.timeouts);
+        let retry = provider
+            .max_attempts
+            .map_or(self.retry, |attempts| self.retry.with_attempts(attempts));
         let now = Instant::now();
         ChatStream {
             http: self.http.clone(),
-            retry: self.retry,
-            limits: self.limits,
+            retry,
+            limits,
             provider: provider.clone(),
             key: key.cloned(),
             key_use: KeyUse::NoneStored,
             body,
             state: State::Connect { attempt: 0 },
             pending: VecDeque::new(),
-            decoder: SseDecoder::with_limits(
-                self.limits.max_line_bytes,
-                self.limits.max_event_bytes,
+            framer: Framer::new(
+                wire.framing(),
+                limits.max_line_bytes,
+                limits.max_event_bytes,
             ),
-            sse_events: Vec::new(),
+            wire,
+            frames: Vec::new(),
             reply_started: now,
             last_progress: now,
             lines_seen: 0,
@@ -96,8 +103,10 @@ enum State {
     Connect { attempt: u32 },
     /// Wait, then send attempt `attempt`.
     Wait { attempt: u32, delay: Duration },
-    /// Read SSE from the body.
+    /// Read frames from the body.
     Read(reqwest::Response),
+    /// Read frames from a WebSocket.
+    ReadWs(Box<ws::Socket>),
     /// The body is over: once `pending` is handed out, tell a complete reply from a cut one.
     Ended,
     /// Once `pending` is handed out, report this error.
@@ -117,8 +126,9 @@ pub struct ChatStream {
     body: serde_json::Value,
     state: State,
     pending: VecDeque<StreamEvent>,
-    decoder: SseDecoder,
-    sse_events: Vec<SseEvent>,
+    wire: Wire,
+    framer: Framer,
+    frames: Vec<Frame>,
     /// When the response head arrived (the reply's total limit counts from here).
     reply_started: Instant,
     /// When the body last completed a line.
@@ -180,16 +190,24 @@ impl ChatStream {
                 }
                 State::Connect { attempt } => match self.connect().await {
                     Ok(Some(response)) => self.state = State::Read(response),
-                    // The whole body was read up front; `state` and `pending` are set.
+                    // The whole body was read up front, or a socket opened; `state` is set.
                     Ok(None) => {}
-                    Err((err, retry_after)) => {
+                    Err((err, hint)) => {
                         let next = attempt + 1;
-                        let delay = self
-                            .retry
-                            .delay(next, retry_after)
-                            .filter(|_| err.is_transient());
-                        let Some(delay) = delay else {
-                            return Err(err);
+                        let delay = match self.retry.plan(next, hint.after) {
+                            _ if !hint.should_retry.unwrap_or_else(|| err.is_transient()) => {
+                                return Err(err);
+                            }
+                            RetryPlan::GiveUp => return Err(err),
+                            RetryPlan::TooLong(wait) => {
+                                let until = httpdate::fmt_http_date(SystemTime::now() + wait);
+                                return Err(LlmError::WaitTooLong {
+                                    cause: Box::new(err),
+                                    wait_secs: wait.as_secs(),
+                                    until,
+                                });
+                            }
+                            RetryPlan::Wait(delay) => delay,
                         };
                         self.pending.push_back(StreamEvent::Retrying {
                             attempt: next,
@@ -207,8 +225,37 @@ impl ChatStream {
                         self.state = State::Read(response);
                         self.consume(&bytes);
                     } else {
-                        self.decoder.finish();
+                        self.framer.finish(&mut self.frames);
                         self.state = State::Ended;
+                        self.handle_frames();
+                    }
+                }
+                State::ReadWs(mut socket) => {
+                    let read =
+                        tokio::time::timeout_at(self.silence_deadline(), ws::read(&mut socket));
+                    match read.await {
+                        Err(_elapsed) => return Err(self.silence_error()),
+                        Ok(ws::Read::Text(text)) => {
+                            self.last_progress = Instant::now();
+                            self.lines_seen += 1;
+                            self.state = State::ReadWs(socket);
+                            self.frames.push(Frame {
+                                event: String::new(),
+                                data: text,
+                            });
+                            self.handle_frames();
+                        }
+                        // The stream runs until the server closes it.
+                        Ok(ws::Read::Closed { error: None }) => {
+                            self.saw_finish = true;
+                            self.state = State::Ended;
+                        }
+                        Ok(ws::Read::Closed {
+                            error: Some(reason),
+                        }) => {
+                            return Err(LlmError::InStream(reason));
+                        }
+                        Ok(ws::Read::Broken(reason)) => return Err(LlmError::Interrupted(reason)),
                     }
                 }
             }
@@ -220,76 +267,120 @@ impl ChatStream {
         &mut self,
         response: &mut reqwest::Response,
     ) -> Result<Option<bytes::Bytes>, LlmError> {
-        let idle_end = self.last_progress + self.limits.idle;
-        let reply_end = self.reply_started + self.limits.reply;
-        match tokio::time::timeout_at(idle_end.min(reply_end), response.chunk()).await {
+        match tokio::time::timeout_at(self.silence_deadline(), response.chunk()).await {
             Ok(Ok(bytes)) => Ok(bytes),
             Ok(Err(err)) => Err(LlmError::Interrupted(transport_reason(&err))),
-            Err(_elapsed) if reply_end <= idle_end => Err(LlmError::TimedOut(format!(
-                "it streamed for {} s, the most one reply may take (OCRCHAT_REPLY_TIMEOUT_SECS)",
-                self.limits.reply.as_secs()
-            ))),
-            Err(_elapsed) => Err(LlmError::TimedOut(format!(
-                "the server sent no complete line for {} s (OCRCHAT_IDLE_TIMEOUT_SECS)",
-                self.limits.idle.as_secs()
-            ))),
+            Err(_elapsed) => Err(self.silence_error()),
         }
     }
 
-    /// Feeds body bytes through the SSE decoder into `pending`.
+    /// Whether reply text (or reasoning) has come: the silence allowed changes then.
+    fn text_flows(&self) -> bool {
+        self.saw_content
+            || self.saw_reasoning
+            || self
+                .pending
+                .iter()
+                .any(|e| matches!(e, StreamEvent::Content(_) | StreamEvent::Reasoning(_)))
+    }
+
+    /// The longest silence allowed now: the first-token wait until text flows, then the idle
+    /// wait (the first WebSocket frame has its own).
+    fn silence_limit(&self) -> (std::time::Duration, &'static str) {
+        if self.text_flows() {
+            (self.limits.idle, "OCRCHAT_IDLE_TIMEOUT_SECS")
+        } else if self.wire.framing() == Framing::WebSocket && self.lines_seen == 0 {
+            (self.limits.first_frame, "the first-frame timeout")
+        } else {
+            (self.limits.first_token, "OCRCHAT_FIRST_TOKEN_TIMEOUT_SECS")
+        }
+    }
+
+    /// When the current wait for data runs out (silence or the reply's total limit).
+    fn silence_deadline(&self) -> Instant {
+        let (limit, _) = self.silence_limit();
+        (self.last_progress + limit).min(self.reply_started + self.limits.reply)
+    }
+
+    /// The error for a wait that ran out, naming which one fired.
+    fn silence_error(&self) -> LlmError {
+        let (limit, name) = self.silence_limit();
+        if self.reply_started + self.limits.reply <= self.last_progress + limit {
+            return LlmError::TimedOut(format!(
+                "it streamed for {} s, the most one reply may take (OCRCHAT_REPLY_TIMEOUT_SECS)",
+                self.limits.reply.as_secs()
+            ));
+        }
+        let secs = limit.as_secs();
+        LlmError::TimedOut(if self.text_flows() {
+            format!("no data for {secs} s; the server sent no complete line for {secs} s ({name})")
+        } else {
+            format!("the server sent no complete line for {secs} s before the first token ({name})")
+        })
+    }
+
+    /// Feeds body bytes through the framer and the wire format into `pending`.
     fn consume(&mut self, bytes: &[u8]) {
-        let fed = self.decoder.feed(bytes, &mut self.sse_events);
-        if self.decoder.completed_lines() > self.lines_seen {
-            self.lines_seen = self.decoder.completed_lines();
+        let fed = self.framer.feed(bytes, &mut self.frames);
+        if self.framer.completed_lines() > self.lines_seen {
+            self.lines_seen = self.framer.completed_lines();
             self.last_progress = Instant::now();
         }
-        // Events completed before an overflow are handed out first.
-        let mut failure = None;
-        for event in std::mem::take(&mut self.sse_events) {
-            if failure.is_some() {
-                break;
+        // Frames completed before an overflow are handed out first.
+        let failed = self.handle_frames();
+        if let (false, Err(overflow)) = (failed, fed) {
+            self.state = State::Failed(LlmError::TooLarge(overflow));
+        }
+    }
+
+    /// Decodes the frames cut so far into `pending`; returns whether one ended the reply
+    /// with an error (then `state` holds it).
+    fn handle_frames(&mut self) -> bool {
+        for frame in std::mem::take(&mut self.frames) {
+            // OpenAI-compatible servers name errors in the event; Anthropic's say it in data.
+            if frame.event == "error" && !matches!(self.wire, Wire::Anthropic(_)) {
+                self.state = State::Failed(LlmError::InStream(error_frame_message(&frame.data)));
+                return true;
             }
-            if event.event == "error" {
-                failure = Some(LlmError::InStream(error_frame_message(&event.data)));
-                break;
-            }
-            if event.data.is_empty() {
+            if frame.data.is_empty() && !matches!(self.wire, Wire::Anthropic(_)) {
                 continue;
             }
-            match openai::parse_chunk(&event.data) {
+            match self.wire.decode(&frame.event, &frame.data) {
                 Ok(ChunkOutcome::Events(events)) => self.pending.extend(events),
                 Ok(ChunkOutcome::Done) => {
-                    // Anything after [DONE] is ignored; the reply is complete.
+                    // Anything after the end mark is ignored; the reply is complete.
                     self.state = State::Ended;
                     self.saw_finish = true;
-                    return;
+                    return false;
                 }
                 // The text decoded before the error is handed out first.
                 Ok(ChunkOutcome::Error(message)) | Err(message) => {
-                    failure = Some(LlmError::InStream(message));
+                    self.state = State::Failed(LlmError::InStream(message));
+                    return true;
                 }
             }
         }
-        let overflow = fed
-            .err()
-            .map(|overflow| LlmError::TooLarge(overflow.to_string()));
-        if let Some(err) = failure.or(overflow) {
-            self.state = State::Failed(err);
-        }
+        false
     }
 
-    /// Sends the request and checks the response head. On failure, also returns the server's
-    /// `Retry-After`, if any.
-    async fn connect(&mut self) -> Result<Option<reqwest::Response>, (LlmError, Option<Duration>)> {
+    /// Sends the request and checks the response head. On failure, also returns what the
+    /// server said about retrying.
+    async fn connect(&mut self) -> Result<Option<reqwest::Response>, (LlmError, RetryHint)> {
         let url = self.provider.chat_url();
+        if self.wire.framing() == Framing::WebSocket {
+            return self.connect_ws(&url).await.map(|()| None);
+        }
         let mut request = self
             .http
             .post(&url)
-            .header(header::ACCEPT, "text/event-stream")
+            .header(header::ACCEPT, self.wire.accept())
             .json(&self.body);
         let parsed = reqwest::Url::parse(&url).ok();
-        if let Some(value) = self.authorization(parsed.as_ref()).map_err(|e| (e, None))? {
-            request = request.header(header::AUTHORIZATION, value);
+        let headers = self
+            .request_headers(parsed.as_ref())
+            .map_err(|e| (e, RetryHint::default()))?;
+        for (name, value) in headers {
+            request = request.header(name, value);
         }
         let sent = tokio::time::timeout(self.limits.response_head, request.send()).await;
         let response = match sent {
@@ -304,14 +395,14 @@ impl ChatStream {
                     // Connected, then the connection ended before a response head.
                     LlmError::ClosedWithoutAnswer { host, reason }
                 };
-                return Err((err, None));
+                return Err((err, RetryHint::default()));
             }
             Err(_elapsed) => {
                 let err = LlmError::NoAnswer {
                     host: host_of(&url),
                     waited_secs: self.limits.response_head.as_secs(),
                 };
-                return Err((err, None));
+                return Err((err, RetryHint::default()));
             }
         };
         self.reply_started = Instant::now();
@@ -320,12 +411,12 @@ impl ChatStream {
         let encoding = unasked_encoding(response.headers());
         if status.is_success() {
             if let Some(encoding) = encoding {
-                return Err((LlmError::Compressed { encoding }, None));
+                return Err((LlmError::Compressed { encoding }, RetryHint::default()));
             }
             return self
                 .check_stream_head(response)
                 .await
-                .map_err(|e| (e, None));
+                .map_err(|e| (e, RetryHint::default()));
         }
         if status.is_redirection() {
             let target = response
@@ -342,13 +433,12 @@ impl ChatStream {
                     },
                 );
             let status = status.as_u16();
-            return Err((LlmError::Redirected { status, target }, None));
+            return Err((
+                LlmError::Redirected { status, target },
+                RetryHint::default(),
+            ));
         }
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let hint = RetryHint::from_headers(response.headers(), SystemTime::now());
         let detail = match encoding {
             Some(encoding) => format!("a {encoding}-compressed body ocrchat did not ask for"),
             None => {
@@ -356,7 +446,49 @@ impl ChatStream {
                 error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES, deadline).await)
             }
         };
-        Err((self.status_error(status.as_u16(), url, detail), retry_after))
+        Err((self.status_error(status.as_u16(), url, detail), hint))
+    }
+
+    /// Opens the WebSocket and sends the request; on success `state` reads from it.
+    async fn connect_ws(&mut self, url: &str) -> Result<(), (LlmError, RetryHint)> {
+        let parsed = reqwest::Url::parse(url).ok();
+        let headers = self
+            .request_headers(parsed.as_ref())
+            .map_err(|e| (e, RetryHint::default()))?;
+        let limits = self.limits;
+        let timeout = limits.connect.saturating_add(limits.response_head);
+        let opened = ws::open(url, headers, &self.body, limits.max_event_bytes, timeout).await;
+        let host = host_of(url);
+        let socket = match opened {
+            Ok(socket) => socket,
+            Err(ws::OpenError::BadUrl) => {
+                let err = LlmError::InvalidUrl(self.provider.base_url.clone());
+                return Err((err, RetryHint::default()));
+            }
+            Err(ws::OpenError::Unreachable(reason)) => {
+                return Err((LlmError::Unreachable { host, reason }, RetryHint::default()));
+            }
+            Err(ws::OpenError::TimedOut) => {
+                let waited_secs = timeout.as_secs();
+                return Err((
+                    LlmError::NoAnswer { host, waited_secs },
+                    RetryHint::default(),
+                ));
+            }
+            Err(ws::OpenError::Status {
+                status,
+                headers,
+                body,
+            }) => {
+                let hint = RetryHint::from_headers(&headers, SystemTime::now());
+                let err = self.status_error(status, url.to_owned(), error_detail(&body));
+                return Err((err, hint));
+            }
+        };
+        self.reply_started = Instant::now();
+        self.last_progress = self.reply_started;
+        self.state = State::ReadWs(Box::new(socket));
+        Ok(())
     }
 }
 
