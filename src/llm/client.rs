@@ -22,6 +22,8 @@ use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent, ws};
 use crate::secrets::{ApiKey, redact};
 
 mod response;
+mod socket;
+mod waits;
 
 /// The HTTP client could not be built (its TLS backend failed to initialise).
 #[derive(Debug, thiserror::Error)]
@@ -230,93 +232,9 @@ impl ChatStream {
                         self.handle_frames();
                     }
                 }
-                State::ReadWs(mut socket) => {
-                    let read =
-                        tokio::time::timeout_at(self.silence_deadline(), ws::read(&mut socket));
-                    match read.await {
-                        Err(_elapsed) => return Err(self.silence_error()),
-                        Ok(ws::Read::Text(text)) => {
-                            self.last_progress = Instant::now();
-                            self.lines_seen += 1;
-                            self.state = State::ReadWs(socket);
-                            self.frames.push(Frame {
-                                event: String::new(),
-                                data: text,
-                            });
-                            self.handle_frames();
-                        }
-                        // The stream runs until the server closes it.
-                        Ok(ws::Read::Closed { error: None }) => {
-                            self.saw_finish = true;
-                            self.state = State::Ended;
-                        }
-                        Ok(ws::Read::Closed {
-                            error: Some(reason),
-                        }) => {
-                            return Err(LlmError::InStream(reason));
-                        }
-                        Ok(ws::Read::Broken(reason)) => return Err(LlmError::Interrupted(reason)),
-                    }
-                }
+                State::ReadWs(socket) => self.read_socket(socket).await?,
             }
         }
-    }
-
-    /// The next piece of the body within the idle and total limits; `None` at its end.
-    async fn read_chunk(
-        &mut self,
-        response: &mut reqwest::Response,
-    ) -> Result<Option<bytes::Bytes>, LlmError> {
-        match tokio::time::timeout_at(self.silence_deadline(), response.chunk()).await {
-            Ok(Ok(bytes)) => Ok(bytes),
-            Ok(Err(err)) => Err(LlmError::Interrupted(transport_reason(&err))),
-            Err(_elapsed) => Err(self.silence_error()),
-        }
-    }
-
-    /// Whether reply text (or reasoning) has come: the silence allowed changes then.
-    fn text_flows(&self) -> bool {
-        self.saw_content
-            || self.saw_reasoning
-            || self
-                .pending
-                .iter()
-                .any(|e| matches!(e, StreamEvent::Content(_) | StreamEvent::Reasoning(_)))
-    }
-
-    /// The longest silence allowed now: the first-token wait until text flows, then the idle
-    /// wait (the first WebSocket frame has its own).
-    fn silence_limit(&self) -> (std::time::Duration, &'static str) {
-        if self.text_flows() {
-            (self.limits.idle, "OCRCHAT_IDLE_TIMEOUT_SECS")
-        } else if self.wire.framing() == Framing::WebSocket && self.lines_seen == 0 {
-            (self.limits.first_frame, "the first-frame timeout")
-        } else {
-            (self.limits.first_token, "OCRCHAT_FIRST_TOKEN_TIMEOUT_SECS")
-        }
-    }
-
-    /// When the current wait for data runs out (silence or the reply's total limit).
-    fn silence_deadline(&self) -> Instant {
-        let (limit, _) = self.silence_limit();
-        (self.last_progress + limit).min(self.reply_started + self.limits.reply)
-    }
-
-    /// The error for a wait that ran out, naming which one fired.
-    fn silence_error(&self) -> LlmError {
-        let (limit, name) = self.silence_limit();
-        if self.reply_started + self.limits.reply <= self.last_progress + limit {
-            return LlmError::TimedOut(format!(
-                "it streamed for {} s, the most one reply may take (OCRCHAT_REPLY_TIMEOUT_SECS)",
-                self.limits.reply.as_secs()
-            ));
-        }
-        let secs = limit.as_secs();
-        LlmError::TimedOut(if self.text_flows() {
-            format!("no data for {secs} s; the server sent no complete line for {secs} s ({name})")
-        } else {
-            format!("the server sent no complete line for {secs} s before the first token ({name})")
-        })
     }
 
     /// Feeds body bytes through the framer and the wire format into `pending`.
@@ -447,48 +365,6 @@ impl ChatStream {
             }
         };
         Err((self.status_error(status.as_u16(), url, detail), hint))
-    }
-
-    /// Opens the WebSocket and sends the request; on success `state` reads from it.
-    async fn connect_ws(&mut self, url: &str) -> Result<(), (LlmError, RetryHint)> {
-        let parsed = reqwest::Url::parse(url).ok();
-        let headers = self
-            .request_headers(parsed.as_ref())
-            .map_err(|e| (e, RetryHint::default()))?;
-        let limits = self.limits;
-        let timeout = limits.connect.saturating_add(limits.response_head);
-        let opened = ws::open(url, headers, &self.body, limits.max_event_bytes, timeout).await;
-        let host = host_of(url);
-        let socket = match opened {
-            Ok(socket) => socket,
-            Err(ws::OpenError::BadUrl) => {
-                let err = LlmError::InvalidUrl(self.provider.base_url.clone());
-                return Err((err, RetryHint::default()));
-            }
-            Err(ws::OpenError::Unreachable(reason)) => {
-                return Err((LlmError::Unreachable { host, reason }, RetryHint::default()));
-            }
-            Err(ws::OpenError::TimedOut) => {
-                let waited_secs = timeout.as_secs();
-                return Err((
-                    LlmError::NoAnswer { host, waited_secs },
-                    RetryHint::default(),
-                ));
-            }
-            Err(ws::OpenError::Status {
-                status,
-                headers,
-                body,
-            }) => {
-                let hint = RetryHint::from_headers(&headers, SystemTime::now());
-                let err = self.status_error(status, url.to_owned(), error_detail(&body));
-                return Err((err, hint));
-            }
-        };
-        self.reply_started = Instant::now();
-        self.last_progress = self.reply_started;
-        self.state = State::ReadWs(Box::new(socket));
-        Ok(())
     }
 }
 
