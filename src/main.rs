@@ -18,6 +18,8 @@ struct Cli {
 enum CliCommand {
     /// Ask one question; the reply streams to stdout.
     Ask(ocrchat::cli::AskArgs),
+    /// Manage saved providers: list, add, edit, remove, test.
+    Providers(ocrchat::cli::ProvidersArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,16 @@ fn main() -> ExitCode {
                     } else {
                         ExitCode::FAILURE
                     }
+                }
+            }
+        }
+        Some(CliCommand::Providers(args)) => {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_providers(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("ocrchat: {err}");
+                    ExitCode::FAILURE
                 }
             }
         }

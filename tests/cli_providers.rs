@@ -9,16 +9,21 @@ use std::process::{Command, Output};
 use support::server::{WsServer, WsStep};
 use support::{MockServer, Reply};
 
-fn ocrchat(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ocrchat"))
+/// The binary run in `dir` with XDG directories under it and no inherited key.
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ocrchat"));
+    command
         .args(args)
         .current_dir(dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
         .env("XDG_DATA_HOME", dir.join("data"))
         .env_remove("OCRCHAT_API_KEY")
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap()
+        .env_remove("RUST_LOG");
+    command
+}
+
+fn ocrchat(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().unwrap()
 }
 
 fn ask(style: &str, base_url: &str) -> Output {
@@ -117,4 +122,127 @@ fn an_unknown_style_is_refused_with_the_choices() {
         stderr.contains("openai, anthropic, ollama, rest, websocket"),
         "{stderr}"
     );
+}
+
+/// `ocrchat providers ARGS` with `stdin` piped in. These save to the keyring, so they run in
+/// the private one of scripts/with-keyring.sh.
+fn providers_with_stdin(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write as _;
+    support::require_secret_service();
+    let mut all = vec!["providers"];
+    all.extend_from_slice(args);
+    let mut child = command(dir, &all)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn providers(dir: &Path, args: &[&str]) -> Output {
+    providers_with_stdin(dir, args, "")
+}
+
+#[test]
+fn providers_add_list_edit_test_and_remove_from_the_shell() {
+    let server = MockServer::always(Reply::typed(
+        200,
+        "application/x-ndjson",
+        "{\"message\":{\"content\":\"OK\"},\"done\":true}\n",
+    ));
+    let host = server.base_url.trim_end_matches("/v1").to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let add = [
+        "add",
+        "Local",
+        "--api-style",
+        "ollama",
+        "--base-url",
+        &host,
+        "--model",
+        "llama3.2",
+        "--active",
+    ];
+    stdout(&providers(dir, &add));
+    let listed = stdout(&providers(dir, &["list"]));
+    assert!(
+        listed.starts_with(&format!("* Local\tollama\t{host}\tllama3.2\t")),
+        "{listed}"
+    );
+
+    let edit = ["edit", "Local", "--rename", "Box", "--model", "qwen3"];
+    stdout(&providers(dir, &edit));
+    let listed = stdout(&providers(dir, &["list"]));
+    assert!(
+        listed.starts_with(&format!("* Box\tollama\t{host}\tqwen3\t")),
+        "{listed}"
+    );
+
+    let tested = stdout(&providers(dir, &["test"]));
+    assert!(tested.contains("“Box” answered: qwen3"), "{tested}");
+    assert_eq!(server.requests()[0].path, "/api/chat");
+    assert_eq!(server.requests()[0].json()["model"], "qwen3");
+
+    stdout(&providers(dir, &["remove", "Box"]));
+    assert_eq!(stdout(&providers(dir, &["list"])), "");
+}
+
+#[test]
+fn providers_test_reports_the_exact_failure_and_bad_input_is_refused() {
+    let server = MockServer::always(Reply::json(
+        401,
+        r#"{"error":{"message":"invalid x-api-key"}}"#,
+    ));
+    let host = server.base_url.trim_end_matches("/v1").to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let add = [
+        "add",
+        "Claude",
+        "--api-style",
+        "anthropic",
+        "--base-url",
+        &host,
+        "--model",
+        "c",
+        "--key-stdin",
+    ];
+    stdout(&providers_with_stdin(dir, &add, "sk-ant-cli-0123456789\n"));
+    let listed = stdout(&providers(dir, &["list"]));
+    assert!(listed.ends_with("\tkey stored\n"), "{listed}");
+    let out = providers(dir, &["test", "Claude"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("“Claude” failed: The server rejected the API key (401): invalid x-api-key"),
+        "{stderr}"
+    );
+    assert_eq!(server.requests()[0].path, "/v1/messages");
+    let sent = &server.requests()[0];
+    assert_eq!(
+        sent.header("x-api-key"),
+        Some("sk-ant-cli-0123456789"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("sk-ant-cli"), "{stderr}");
+    stdout(&providers(dir, &["remove", "Claude"]));
+
+    let out = providers(
+        dir,
+        &["add", "Bad", "--base-url", "not a url", "--model", "m"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a web address"));
+    let out = providers(dir, &["remove", "Nope"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no provider named “Nope”"), "{stderr}");
 }

@@ -1,7 +1,7 @@
 //! The provider form (welcome screen and Settings) and the provider list.
 
 use crate::core::{Command, KeyState, ProviderStatus};
-use crate::llm::{PRESETS, Preset, ProviderConfig};
+use crate::llm::{ApiStyle, PRESETS, Preset, ProviderConfig};
 use crate::secrets::ApiKey;
 
 use super::strings::Strings;
@@ -16,6 +16,7 @@ pub struct ProviderForm {
     model: String,
     api_key: String,
     stream_usage: bool,
+    api: ApiStyle,
     /// The provider being edited (its name before this edit).
     editing: Option<String>,
     key_stored: bool,
@@ -40,6 +41,7 @@ impl ProviderForm {
             model: preset.model.to_owned(),
             api_key: String::new(),
             stream_usage: preset.stream_usage,
+            api: preset.api,
             editing: None,
             key_stored: false,
             error: None,
@@ -62,6 +64,7 @@ impl ProviderForm {
             model: config.model.clone(),
             api_key: String::new(),
             stream_usage: config.stream_usage,
+            api: config.api,
             editing: Some(config.name.clone()),
             key_stored: status.key == KeyState::Stored,
             error: None,
@@ -121,6 +124,7 @@ impl ProviderForm {
         let mut config =
             ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
         config.stream_usage = self.stream_usage;
+        config.api = self.api;
         config.preset = Some(self.preset.label.to_owned());
         if let Err(message) = config.validate() {
             self.error = Some(message);
