@@ -60,7 +60,7 @@ impl Engine {
 
     /// The provider to ask, when a new reply may start in `conversation`; otherwise tells the
     /// user why not (no provider, or a reply still streaming there) and returns `None`.
-    async fn ready_to_ask(
+    pub(super) async fn ready_to_ask(
         &mut self,
         conversation: Option<ConversationId>,
         options: &SendOptions,
@@ -192,9 +192,32 @@ impl Engine {
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
+        let messages = request_messages(history, options.system.as_deref());
+        self.stream_messages(
+            id,
+            reply_id,
+            messages,
+            Default::default(),
+            options,
+            provider,
+        )
+        .await;
+    }
+
+    /// Resolves the key and streams the answer to `messages` into `reply_id`, whose text and
+    /// reasoning so far are `so_far` (empty, or the partial reply a Continue appends to).
+    pub(super) async fn stream_messages(
+        &mut self,
+        id: ConversationId,
+        reply_id: MessageId,
+        messages: Vec<ChatMessage>,
+        so_far: (String, String),
+        options: &SendOptions,
+        provider: &ProviderConfig,
+    ) {
         let request = ChatRequest {
             model: provider.model.clone(),
-            messages: request_messages(history, options.system.as_deref()),
+            messages,
             max_tokens: options.max_tokens,
             stream_usage: provider.stream_usage,
             // The plain REST protocol keeps its gateway-side context per conversation.
@@ -206,8 +229,8 @@ impl Engine {
             reply_id,
             LiveReply {
                 conversation: id,
-                content: String::new(),
-                reasoning: String::new(),
+                content: so_far.0,
+                reasoning: so_far.1,
                 usage: None,
                 finish: None,
                 last_flush: Instant::now(),

@@ -64,6 +64,12 @@ pub enum Command {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// Continues the conversation's last reply, cut off mid-stream: the partial reply is sent
+    /// as the last assistant turn and the new text is appended to the same reply.
+    Continue {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

@@ -162,6 +162,7 @@ impl Engine {
                 options,
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
+            Command::Continue { conversation } => self.continue_reply(conversation).await,
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -334,6 +335,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::DeleteConversation { .. } => "delete_conversation",
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
+        Command::Continue { .. } => "continue",
         Command::Stop { .. } => "stop",
     }
 }

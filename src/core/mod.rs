@@ -5,6 +5,7 @@
 
 mod asking;
 mod command;
+mod continuing;
 mod conversations;
 mod engine;
 mod event;
@@ -13,5 +14,6 @@ mod providers;
 mod store_worker;
 
 pub use command::{Command, SendOptions};
+pub use continuing::can_continue;
 pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
 pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};

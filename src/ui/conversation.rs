@@ -3,7 +3,7 @@
 
 use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
 
-use crate::core::Command;
+use crate::core::{Command, can_continue};
 use crate::llm::Role;
 use crate::store::{ConversationId, Message, MessageId, MessageStatus};
 
@@ -138,6 +138,17 @@ impl ConversationView {
                                     .clicked()
                             {
                                 commands.push(Command::Retry {
+                                    conversation: message.conversation,
+                                });
+                            }
+                            if is_last
+                                && can_continue(message)
+                                && ui
+                                    .small_button(s.continue_button)
+                                    .on_hover_text(s.continue_hint)
+                                    .clicked()
+                            {
+                                commands.push(Command::Continue {
                                     conversation: message.conversation,
                                 });
                             }

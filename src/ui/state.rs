@@ -63,7 +63,11 @@ impl UiState {
             }
             Event::MessageAdded(message) => {
                 if Some(message.conversation) == self.current {
-                    self.messages.push(message);
+                    // A continued reply comes again under its id: it replaces the old one.
+                    match self.message_mut(message.id) {
+                        Some(existing) => *existing = message,
+                        None => self.messages.push(message),
+                    }
                 }
             }
             Event::Delta {

@@ -93,6 +93,8 @@ pub struct Strings {
     pub copy_hint: &'static str,
     pub retry_button: &'static str,
     pub retry_hint: &'static str,
+    pub continue_button: &'static str,
+    pub continue_hint: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -151,6 +153,8 @@ const EN: Strings = Strings {
     copy_hint: "Copy the reply as Markdown",
     retry_button: "Retry",
     retry_hint: "Ask again; this reply is kept above the new one",
+    continue_button: "Continue",
+    continue_hint: "Ask the model to go on from where this reply was cut off",
 };
 
 const ZH: Strings = Strings {
@@ -209,4 +213,6 @@ const ZH: Strings = Strings {
     copy_hint: "以 Markdown 复制回复",
     retry_button: "重试",
     retry_hint: "重新提问；这条回复会保留在新回复之上",
+    continue_button: "继续",
+    continue_hint: "让模型从这条回复中断的地方接着写",
 };
