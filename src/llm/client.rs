@@ -17,6 +17,7 @@ use super::error::{KeyUse, error_detail, json_error_message, snippet};
 use super::http::{host_of, read_limited, transport_reason, unasked_encoding};
 use super::limits::{MAX_ERROR_BODY_BYTES, StreamLimits};
 use super::retry::{RetryHint, RetryPlan, RetryPolicy};
+use super::token::{TokenCache, TokenSource};
 use super::wire::{ChunkOutcome, Frame, Framer, Framing, Wire};
 use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent, ws};
 use crate::secrets::{ApiKey, redact};
@@ -38,6 +39,7 @@ pub struct ChatClient {
     http: reqwest::Client,
     retry: RetryPolicy,
     limits: StreamLimits,
+    tokens: TokenCache,
 }
 
 impl ChatClient {
@@ -56,6 +58,7 @@ impl ChatClient {
             http,
             retry,
             limits,
+            tokens: TokenCache::default(),
         })
     }
 
@@ -66,6 +69,28 @@ impl ChatClient {
         key: Option<&ApiKey>,
         request: &ChatRequest,
     ) -> ChatStream {
+        self.stream_with_secret(provider, key, None, request)
+    }
+
+    /// Like [`ChatClient::stream`]; with the provider's `token_url`, a key and a `secret`,
+    /// the key and secret are exchanged for an access token (cached by this client).
+    pub fn stream_with_secret(
+        &self,
+        provider: &ProviderConfig,
+        key: Option<&ApiKey>,
+        secret: Option<&ApiKey>,
+        request: &ChatRequest,
+    ) -> ChatStream {
+        let token = match (&provider.token_url, key, secret) {
+            (Some(url), Some(key), Some(secret)) => Some(TokenSource {
+                cache: self.tokens.clone(),
+                url: url.trim().to_owned(),
+                key: key.clone(),
+                secret: secret.clone(),
+                cache_key: format!("{}\n{url}", provider.name),
+            }),
+            _ => None,
+        };
         let wire = Wire::new(provider.api);
         let body = wire.request_body(request);
         let limits = self.limits.with_overrides(&provider.timeouts);
@@ -80,6 +105,9 @@ impl ChatClient {
             provider: provider.clone(),
             key: key.cloned(),
             key_use: KeyUse::NoneStored,
+            token,
+            bearer: None,
+            token_refreshed: false,
             body,
             state: State::Connect { attempt: 0 },
             pending: VecDeque::new(),
@@ -125,6 +153,12 @@ pub struct ChatStream {
     provider: ProviderConfig,
     key: Option<ApiKey>,
     key_use: KeyUse,
+    /// Where an access token comes from, in key + secret mode.
+    token: Option<TokenSource>,
+    /// The access token the request carries, in key + secret mode.
+    bearer: Option<ApiKey>,
+    /// Whether the token was refreshed after a 401 (once per reply).
+    token_refreshed: bool,
     body: serde_json::Value,
     state: State,
     pending: VecDeque<StreamEvent>,
@@ -153,7 +187,13 @@ impl ChatStream {
 
     /// The error with the key and anything key-shaped removed from its texts.
     fn scrub(&self, err: LlmError) -> LlmError {
-        let secrets: Vec<&str> = self.key.iter().map(ApiKey::expose).collect();
+        let secrets: Vec<&str> = self
+            .key
+            .iter()
+            .chain(self.token.iter().map(|t| &t.secret))
+            .chain(&self.bearer)
+            .map(ApiKey::expose)
+            .collect();
         err.map_text(|text| redact(text, &secrets))
     }
 
@@ -194,6 +234,13 @@ impl ChatStream {
                     Ok(Some(response)) => self.state = State::Read(response),
                     // The whole body was read up front, or a socket opened; `state` is set.
                     Ok(None) => {}
+                    Err((LlmError::Unauthorized { .. }, _))
+                        if self.token.is_some() && !self.token_refreshed =>
+                    {
+                        // The token may have been revoked early: get a new one, once.
+                        self.token_refreshed = true;
+                        self.state = State::Connect { attempt };
+                    }
                     Err((err, hint)) => {
                         let next = attempt + 1;
                         let delay = match self.retry.plan(next, hint.after) {
@@ -285,6 +332,13 @@ impl ChatStream {
     /// server said about retrying.
     async fn connect(&mut self) -> Result<Option<reqwest::Response>, (LlmError, RetryHint)> {
         let url = self.provider.chat_url();
+        if let Some(source) = &self.token {
+            let token = source
+                .token(&self.http, &self.limits, self.token_refreshed)
+                .await
+                .map_err(|e| (e, RetryHint::default()))?;
+            self.bearer = Some(token);
+        }
         if self.wire.framing() == Framing::WebSocket {
             return self.connect_ws(&url).await.map(|()| None);
         }

@@ -19,6 +19,7 @@ mod provider;
 mod rest;
 mod retry;
 pub mod sse;
+mod token;
 mod wire;
 mod ws;
 
@@ -30,3 +31,4 @@ pub use provider::{
     ApiStyle, ChatMessage, ChatRequest, FinishReason, ProviderConfig, Role, StreamEvent, Usage,
 };
 pub use retry::{RetryPolicy, parse_retry_after};
+pub use token::TokenCache;

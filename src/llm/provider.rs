@@ -99,6 +99,10 @@ pub struct ProviderConfig {
     /// and configs travel in engine messages).
     #[serde(default, skip_serializing_if = "ProviderTimeouts::is_empty")]
     pub timeouts: Box<ProviderTimeouts>,
+    /// With a key and a secret: the endpoint that exchanges them for an access token (sent
+    /// as `Authorization: Bearer`). `None`: the key itself is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
     /// Attempts per request before giving up (`None`: the client's policy, 3 attempts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
@@ -120,6 +124,7 @@ impl ProviderConfig {
             preset: None,
             key_stored: None,
             timeouts: Box::default(),
+            token_url: None,
             max_attempts: None,
         }
     }

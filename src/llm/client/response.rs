@@ -34,6 +34,18 @@ impl ChatStream {
         let Some(key) = self.key.as_ref().filter(|_| self.key_use == KeyUse::Sent) else {
             return Ok(headers);
         };
+        if let Some(token) = &self.bearer {
+            let value = zeroize::Zeroizing::new(format!("Bearer {}", token.expose()));
+            let mut value =
+                HeaderValue::from_str(&value).map_err(|_invalid| LlmError::Rejected {
+                    status: 0,
+                    detail: "the token endpoint answered a token that cannot be sent in a header"
+                        .into(),
+                })?;
+            value.set_sensitive(true);
+            headers.push((header::AUTHORIZATION, value));
+            return Ok(headers);
+        }
         let key_headers = self.wire.key_headers(key.expose()).map_err(|()| LlmError::Rejected {
             status: 0,
             detail: "the API key contains characters that cannot be sent in a header; paste it again in Settings → Providers".into(),
