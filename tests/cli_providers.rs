@@ -152,11 +152,17 @@ fn providers(dir: &Path, args: &[&str]) -> Output {
 
 #[test]
 fn providers_add_list_edit_test_and_remove_from_the_shell() {
-    let server = MockServer::always(Reply::typed(
-        200,
-        "application/x-ndjson",
-        "{\"message\":{\"content\":\"OK\"},\"done\":true}\n",
-    ));
+    let server = MockServer::start(|_, request| match request.path.as_str() {
+        "/api/tags" => Reply::json(
+            200,
+            r#"{"models":[{"name":"qwen3:8b"},{"name":"llama3.2"}]}"#,
+        ),
+        _ => Reply::typed(
+            200,
+            "application/x-ndjson",
+            "{\"message\":{\"content\":\"OK\"},\"done\":true}\n",
+        ),
+    });
     let host = server.base_url.trim_end_matches("/v1").to_owned();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -186,10 +192,14 @@ fn providers_add_list_edit_test_and_remove_from_the_shell() {
         "{listed}"
     );
 
+    let models = stdout(&providers(dir, &["models"]));
+    assert_eq!(models, "llama3.2\nqwen3:8b\n");
+
     let tested = stdout(&providers(dir, &["test"]));
     assert!(tested.contains("“Box” answered: qwen3"), "{tested}");
-    assert_eq!(server.requests()[0].path, "/api/chat");
-    assert_eq!(server.requests()[0].json()["model"], "qwen3");
+    assert_eq!(server.requests()[0].path, "/api/tags");
+    assert_eq!(server.requests()[1].path, "/api/chat");
+    assert_eq!(server.requests()[1].json()["model"], "qwen3");
 
     stdout(&providers(dir, &["remove", "Box"]));
     assert_eq!(stdout(&providers(dir, &["list"])), "");

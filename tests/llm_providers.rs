@@ -336,3 +336,68 @@ async fn websocket_error_close_and_a_drop_mid_reply_keep_the_partial_text() {
         assert!(error.contains(needle), "{needle}: {error}");
     }
 }
+
+#[tokio::test]
+async fn model_lists_come_from_each_styles_documented_path() {
+    let server = MockServer::start(|_, request| match request.path.as_str() {
+        "/v1/models" if request.header("x-api-key").is_some() => Reply::json(
+            200,
+            r#"{"data":[{"type":"model","id":"claude-b"},{"type":"model","id":"claude-a"}],"has_more":false}"#,
+        ),
+        "/v1/models" => Reply::json(
+            200,
+            r#"{"object":"list","data":[{"id":"gpt-b","object":"model"},{"id":"gpt-a","object":"model"}]}"#,
+        ),
+        "/api/tags" => Reply::json(200, r#"{"models":[{"name":"llama3.2:latest","size":1}]}"#),
+        _ => Reply::json(404, r#"{"error":"no"}"#),
+    });
+    let key = ApiKey::new("sk-list-0123456789").unwrap();
+    let cases = [
+        (
+            ApiStyle::OpenAiCompatible,
+            server.base_url.clone(),
+            vec!["gpt-a", "gpt-b"],
+        ),
+        (
+            ApiStyle::Anthropic,
+            host_base(&server),
+            vec!["claude-a", "claude-b"],
+        ),
+        (
+            ApiStyle::Ollama,
+            host_base(&server),
+            vec!["llama3.2:latest"],
+        ),
+    ];
+    for (style, base, expected) in cases {
+        let models = client()
+            .list_models(&provider(style, &base), Some(&key))
+            .await
+            .unwrap();
+        assert_eq!(models, expected, "{style:?}");
+    }
+    let anthropic = &server.requests()[1];
+    assert_eq!(anthropic.method, "GET");
+    assert_eq!(anthropic.header("anthropic-version"), Some("2023-06-01"));
+
+    let refused = MockServer::always(Reply::json(
+        401,
+        r#"{"error":{"message":"bad key sk-list-0123456789"}}"#,
+    ));
+    let err = client()
+        .list_models(
+            &provider(ApiStyle::OpenAiCompatible, &refused.base_url),
+            Some(&key),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("(401): bad key ***"), "{err}");
+    let rest = provider(ApiStyle::Rest, &format!("{}/chat", server.base_url));
+    let err = client()
+        .list_models(&rest, None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("has no model list"), "{err}");
+}

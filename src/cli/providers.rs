@@ -58,6 +58,11 @@ pub enum ProvidersAction {
         /// Its name (default: the active provider).
         name: Option<String>,
     },
+    /// List the models the provider offers, one per line.
+    Models {
+        /// Its name (default: the active provider).
+        name: Option<String>,
+    },
 }
 
 /// Provider settings given as options.
@@ -147,12 +152,14 @@ async fn run_action(
             settled_providers(core).await.map(drop)
         }
         ProvidersAction::Test { name } => {
-            let name = name.or(active).ok_or_else(|| {
-                ProvidersFailed(
-                    "No provider is set up yet; add one with `ocrchat providers add`.".into(),
-                )
-            })?;
-            test_provider(find(&name)?, keyring_service).await
+            let provider = find(&name_or_active(name, active)?)?;
+            let key = provider_key(&provider, keyring_service).await?;
+            test_provider(provider, key).await
+        }
+        ProvidersAction::Models { name } => {
+            let provider = find(&name_or_active(name, active)?)?;
+            let key = provider_key(&provider, keyring_service).await?;
+            list_models(&provider, key).await
         }
     }
 }
@@ -281,19 +288,53 @@ fn print_list(providers: &[ProviderStatus], active: Option<&str>) -> Result<(), 
     Ok(())
 }
 
+fn name_or_active(name: Option<String>, active: Option<String>) -> Result<String, ProvidersFailed> {
+    name.or(active).ok_or_else(|| {
+        ProvidersFailed("No provider is set up yet; add one with `ocrchat providers add`.".into())
+    })
+}
+
+/// The provider's stored key, read on the blocking pool.
+async fn provider_key(
+    provider: &ProviderConfig,
+    keyring_service: String,
+) -> Result<Option<ApiKey>, ProvidersFailed> {
+    let keyring = KeyringStore::new(keyring_service);
+    let name = provider.name.clone();
+    tokio::task::spawn_blocking(move || keyring.get(&name))
+        .await
+        .map_err(|err| ProvidersFailed(format!("The keyring lookup failed: {err}.")))?
+        .map_err(|err| ProvidersFailed(err.to_string()))
+}
+
+fn client() -> Result<ChatClient, ProvidersFailed> {
+    ChatClient::new(crate::llm::RetryPolicy::none(), StreamLimits::from_env())
+        .map_err(|err| ProvidersFailed(err.to_string()))
+}
+
+async fn list_models(
+    provider: &ProviderConfig,
+    key: Option<ApiKey>,
+) -> Result<(), ProvidersFailed> {
+    let names = client()?
+        .list_models(provider, key.as_ref())
+        .await
+        .map_err(|err| ProvidersFailed(format!("“{}”: {err}", provider.name)))?;
+    let mut out = std::io::stdout().lock();
+    for name in names {
+        if writeln!(out, "{}", super::output::for_stdout(&name)).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// One tiny request: the first text (or the exact failure) decides.
 async fn test_provider(
     provider: ProviderConfig,
-    keyring_service: String,
+    key: Option<ApiKey>,
 ) -> Result<(), ProvidersFailed> {
-    let keyring = KeyringStore::new(keyring_service);
-    let name = provider.name.clone();
-    let key = tokio::task::spawn_blocking(move || keyring.get(&name))
-        .await
-        .map_err(|err| ProvidersFailed(format!("The keyring lookup failed: {err}.")))?
-        .map_err(|err| ProvidersFailed(err.to_string()))?;
-    let client = ChatClient::new(crate::llm::RetryPolicy::none(), StreamLimits::from_env())
-        .map_err(|err| ProvidersFailed(err.to_string()))?;
+    let client = client()?;
     let request = ChatRequest {
         model: provider.model.clone(),
         messages: vec![ChatMessage {

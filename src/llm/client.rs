@@ -36,9 +36,9 @@ pub struct ClientBuildError(String);
 /// A reusable HTTP client for all providers (one connection pool).
 #[derive(Debug, Clone)]
 pub struct ChatClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     retry: RetryPolicy,
-    limits: StreamLimits,
+    pub(super) limits: StreamLimits,
     tokens: TokenCache,
 }
 

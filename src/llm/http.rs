@@ -74,6 +74,27 @@ pub async fn read_limited_bytes(
     body
 }
 
+/// Sends a small request (a model list, a token) and waits at most `wait` for its response
+/// head; the error names the host and what went wrong.
+pub async fn send_within(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    wait: std::time::Duration,
+) -> Result<reqwest::Response, super::LlmError> {
+    let host = host_of(url);
+    match tokio::time::timeout(wait, request.send()).await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(err)) => Err(super::LlmError::Unreachable {
+            host,
+            reason: transport_reason(&err),
+        }),
+        Err(_elapsed) => Err(super::LlmError::NoAnswer {
+            host,
+            waited_secs: wait.as_secs(),
+        }),
+    }
+}
+
 /// The innermost cause of a transport error, in words a user can act on.
 pub fn transport_reason(err: &reqwest::Error) -> String {
     let mut innermost: &dyn std::error::Error = err;

@@ -12,6 +12,7 @@ mod html;
 mod http;
 pub mod limits;
 mod lines;
+mod models;
 mod ollama;
 mod openai;
 mod presets;

@@ -169,23 +169,47 @@ impl ProviderConfig {
             let port = port.map(|p| format!(":{p}")).unwrap_or_default();
             return format!("{scheme}://{host}{port}/v1/stream");
         }
-        let ends_in_v1 = url
-            .path_segments()
-            .and_then(|mut s| s.rfind(|seg| !seg.is_empty()))
-            == Some("v1");
         let added: &[&str] = match self.api {
             ApiStyle::OpenAiCompatible => &["chat", "completions"],
-            // A base already ending in /v1 is not given a second one.
-            ApiStyle::Anthropic if ends_in_v1 => &["messages"],
             ApiStyle::Anthropic => &["v1", "messages"],
             ApiStyle::Ollama => &["api", "chat"],
             ApiStyle::Rest | ApiStyle::WebSocket => &["completions"],
         };
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty().extend(added);
-        }
-        url.into()
+        join_path(url, added)
     }
+
+    /// The model-list URL (`GET {base}/models`, Anthropic's `/v1/models`, Ollama's
+    /// `/api/tags`); `None` for the plain REST protocol, which has none.
+    pub fn models_url(&self) -> Option<String> {
+        let url = reqwest::Url::parse(self.base_url.trim())
+            .ok()
+            .filter(|u| !u.cannot_be_a_base())?;
+        let added: &[&str] = match self.api {
+            ApiStyle::OpenAiCompatible => &["models"],
+            ApiStyle::Anthropic => &["v1", "models"],
+            ApiStyle::Ollama => &["api", "tags"],
+            ApiStyle::Rest | ApiStyle::WebSocket => return None,
+        };
+        Some(join_path(url, added))
+    }
+}
+
+/// `added` appended to the URL's path, the query kept. A leading `v1` is not added again to
+/// a path already ending in `/v1` (an Anthropic base given with its version).
+fn join_path(mut url: reqwest::Url, added: &[&str]) -> String {
+    url.set_fragment(None);
+    let ends_in_v1 = url
+        .path_segments()
+        .and_then(|mut s| s.rfind(|seg| !seg.is_empty()))
+        == Some("v1");
+    let added = match added {
+        ["v1", rest @ ..] if ends_in_v1 => rest,
+        all => all,
+    };
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().extend(added);
+    }
+    url.into()
 }
 
 #[cfg(test)]
@@ -250,6 +274,24 @@ mod tests {
             url(WebSocket, "http://127.0.0.1:8080/v1/chat"),
             "ws://127.0.0.1:8080/v1/stream"
         );
+        let models = |style, base: &str| {
+            let mut provider = ProviderConfig::new("p", base, "m");
+            provider.api = style;
+            provider.models_url()
+        };
+        assert_eq!(
+            models(super::ApiStyle::OpenAiCompatible, "https://h/v1/").as_deref(),
+            Some("https://h/v1/models")
+        );
+        assert_eq!(
+            models(Anthropic, "https://api.anthropic.com").as_deref(),
+            Some("https://api.anthropic.com/v1/models")
+        );
+        assert_eq!(
+            models(Ollama, "http://localhost:11434").as_deref(),
+            Some("http://localhost:11434/api/tags")
+        );
+        assert_eq!(models(Rest, "https://h/v1/chat"), None);
     }
 
     #[test]

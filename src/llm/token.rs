@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::LlmError;
 use super::error::error_detail;
-use super::http::{host_of, may_carry_key, read_limited, transport_reason};
+use super::http::{may_carry_key, read_limited, send_within};
 use super::limits::{MAX_ERROR_BODY_BYTES, StreamLimits};
 use crate::secrets::ApiKey;
 
@@ -72,7 +72,6 @@ impl TokenSource {
         http: &reqwest::Client,
         limits: &StreamLimits,
     ) -> Result<(ApiKey, Duration), LlmError> {
-        let host = host_of(&self.url);
         let Ok(url) = reqwest::Url::parse(&self.url) else {
             return Err(LlmError::InvalidUrl(self.url.clone()));
         };
@@ -90,18 +89,8 @@ impl TokenSource {
             ("client_id", self.key.expose()),
             ("client_secret", self.secret.expose()),
         ];
-        let sent = http.post(url).form(&form).send();
-        let response = match tokio::time::timeout(limits.response_head, sent).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(err)) => {
-                let reason = transport_reason(&err);
-                return Err(LlmError::Unreachable { host, reason });
-            }
-            Err(_elapsed) => {
-                let waited_secs = limits.response_head.as_secs();
-                return Err(LlmError::NoAnswer { host, waited_secs });
-            }
-        };
+        let request = http.post(url).form(&form);
+        let response = send_within(request, &self.url, limits.response_head).await?;
         let status = response.status().as_u16();
         let deadline = Instant::now() + limits.idle;
         let body = read_limited(response, MAX_ERROR_BODY_BYTES, deadline).await;
