@@ -256,3 +256,52 @@ fn providers_test_reports_the_exact_failure_and_bad_input_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no provider named “Nope”"), "{stderr}");
 }
+
+#[test]
+fn a_key_and_secret_from_stdin_buy_a_token_for_ask() {
+    let server = MockServer::start(|_, request| match request.path.as_str() {
+        "/oauth/token" => Reply::json(200, r#"{"access_token":"tok-cli","expires_in":3600}"#),
+        _ if request.header("authorization") == Some("Bearer tok-cli") => {
+            Reply::sse(support::sse_body(&["令牌"]))
+        }
+        _ => Reply::json(401, r#"{"error":"no token"}"#),
+    });
+    let token_url = server.base_url.replace("/v1", "/oauth/token");
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let add = [
+        "add",
+        "Gw",
+        "--base-url",
+        &server.base_url,
+        "--model",
+        "m",
+        "--token-url",
+        &token_url,
+        "--key-stdin",
+        "--secret-stdin",
+    ];
+    stdout(&providers_with_stdin(
+        dir,
+        &add,
+        "cli-key-1\ncli-secret-2\n",
+    ));
+    let keyring = ocrchat::secrets::KeyringStore::new("ocrchat");
+    let entry = ocrchat::llm::secret_entry("Gw");
+    assert!(keyring.get(&entry).unwrap().is_some());
+
+    let out = ocrchat(dir, &["ask", "--provider", "Gw", "--no-save", "hi"]);
+    assert_eq!(stdout(&out), "令牌\n");
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].body,
+        "grant_type=client_credentials&client_id=cli-key-1&client_secret=cli-secret-2"
+    );
+    assert_eq!(requests[1].header("authorization"), Some("Bearer tok-cli"));
+
+    stdout(&providers(dir, &["remove", "Gw"]));
+    assert!(
+        keyring.get(&entry).unwrap().is_none(),
+        "the secret went too"
+    );
+}

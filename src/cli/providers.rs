@@ -3,14 +3,14 @@
 //! atomic config save as the window). A key is read from stdin (`--key-stdin`), never taken
 //! from an argument, where `ps` and shell history would show it.
 
+mod probe;
+
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::time::Duration;
 
 use crate::core::{Command, CoreHandle, CoreOptions, Event, KeyState, ProviderStatus};
-use crate::llm::{
-    ApiStyle, ChatClient, ChatMessage, ChatRequest, ProviderConfig, Role, StreamEvent, StreamLimits,
-};
-use crate::secrets::{ApiKey, KeyringStore};
+use crate::llm::{ApiStyle, ProviderConfig};
+use crate::secrets::ApiKey;
 
 /// The arguments of `ocrchat providers`.
 #[derive(Debug, Clone, clap::Args)]
@@ -80,6 +80,19 @@ pub struct Fields {
     /// Read the API key from stdin (one line; a prompt on a terminal).
     #[arg(long)]
     pub key_stdin: bool,
+    /// Exchange the key and an API secret for an access token at this URL.
+    #[arg(long)]
+    pub token_url: Option<String>,
+    /// Read the API secret from stdin (the line after the key; a prompt on a terminal).
+    #[arg(long, requires = "token_url")]
+    pub secret_stdin: bool,
+}
+
+/// A key and a secret read from stdin, when asked for.
+#[derive(Default)]
+struct Typed {
+    key: Option<ApiKey>,
+    secret: Option<ApiKey>,
 }
 
 /// What went wrong, as one line for stderr.
@@ -126,8 +139,9 @@ async fn run_action(
             active,
         } => {
             let mut config = ProviderConfig::new(name.clone(), "", "");
-            let api_key = apply(&mut config, fields)?;
-            save(core, config, api_key, None).await?;
+            let typed = apply(&mut config, fields)?;
+            save(core, config, typed.key, None).await?;
+            probe::move_secret(&keyring_service, None, Some(&name), typed.secret).await?;
             if active {
                 send(core, Command::SetActiveProvider { name })?;
                 settled_providers(core).await?;
@@ -143,23 +157,26 @@ async fn run_action(
             if let Some(new_name) = rename {
                 config.name = new_name;
             }
-            let api_key = apply(&mut config, fields)?;
-            save(core, config, api_key, Some(name)).await
+            let typed = apply(&mut config, fields)?;
+            let new_name = config.name.trim().to_owned();
+            save(core, config, typed.key, Some(name.clone())).await?;
+            probe::move_secret(&keyring_service, Some(&name), Some(&new_name), typed.secret).await
         }
         ProvidersAction::Remove { name } => {
             find(&name)?;
-            send(core, Command::RemoveProvider { name })?;
-            settled_providers(core).await.map(drop)
+            send(core, Command::RemoveProvider { name: name.clone() })?;
+            settled_providers(core).await?;
+            probe::move_secret(&keyring_service, Some(&name), None, None).await
         }
         ProvidersAction::Test { name } => {
-            let provider = find(&name_or_active(name, active)?)?;
-            let key = provider_key(&provider, keyring_service).await?;
-            test_provider(provider, key).await
+            let provider = find(&probe::name_or_active(name, active)?)?;
+            let keys = probe::provider_keys(&provider, keyring_service).await?;
+            probe::test_provider(provider, keys).await
         }
         ProvidersAction::Models { name } => {
-            let provider = find(&name_or_active(name, active)?)?;
-            let key = provider_key(&provider, keyring_service).await?;
-            list_models(&provider, key).await
+            let provider = find(&probe::name_or_active(name, active)?)?;
+            let (key, _) = probe::provider_keys(&provider, keyring_service).await?;
+            probe::list_models(&provider, key).await
         }
     }
 }
@@ -221,14 +238,20 @@ async fn save(
     }
 }
 
-/// Applies the options to `config`; returns the key read from stdin, if asked for.
-fn apply(config: &mut ProviderConfig, fields: Fields) -> Result<Option<ApiKey>, ProvidersFailed> {
+/// Applies the options to `config`; returns the key and secret read from stdin, if asked
+/// for.
+fn apply(config: &mut ProviderConfig, fields: Fields) -> Result<Typed, ProvidersFailed> {
     let Fields {
         api_style,
         base_url,
         model,
         key_stdin,
+        token_url,
+        secret_stdin,
     } = fields;
+    if let Some(url) = token_url {
+        config.token_url = Some(url.trim().to_owned()).filter(|u| !u.is_empty());
+    }
     if let Some(style) = api_style {
         config.api = style;
     }
@@ -241,21 +264,30 @@ fn apply(config: &mut ProviderConfig, fields: Fields) -> Result<Option<ApiKey>, 
     config
         .validate()
         .map_err(|m| ProvidersFailed(format!("{m}.")))?;
-    if !key_stdin {
-        return Ok(None);
-    }
+    let name = &config.name;
+    Ok(Typed {
+        key: key_stdin
+            .then(|| read_secret_line(&format!("API key for “{name}”")))
+            .transpose()?,
+        secret: secret_stdin
+            .then(|| read_secret_line(&format!("API secret for “{name}”")))
+            .transpose()?,
+    })
+}
+
+/// One line from stdin (a prompt on a terminal), as a secret.
+fn read_secret_line(what: &str) -> Result<ApiKey, ProvidersFailed> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        eprint!("API key for “{}”: ", config.name);
+        eprint!("{what}: ");
     }
     let mut line = zeroize::Zeroizing::new(String::new());
     stdin
         .lock()
         .read_line(&mut line)
-        .map_err(|err| ProvidersFailed(format!("Could not read the key from stdin: {err}.")))?;
+        .map_err(|err| ProvidersFailed(format!("Could not read the {what} from stdin: {err}.")))?;
     ApiKey::new(line.trim().to_owned())
-        .map(Some)
-        .ok_or_else(|| ProvidersFailed("stdin held no key; pipe the key in, one line.".into()))
+        .ok_or_else(|| ProvidersFailed(format!("stdin held no {what}; pipe it in, one line.")))
 }
 
 fn print_list(providers: &[ProviderStatus], active: Option<&str>) -> Result<(), ProvidersFailed> {
@@ -285,91 +317,6 @@ fn print_list(providers: &[ProviderStatus], active: Option<&str>) -> Result<(), 
             break;
         }
     }
-    Ok(())
-}
-
-fn name_or_active(name: Option<String>, active: Option<String>) -> Result<String, ProvidersFailed> {
-    name.or(active).ok_or_else(|| {
-        ProvidersFailed("No provider is set up yet; add one with `ocrchat providers add`.".into())
-    })
-}
-
-/// The provider's stored key, read on the blocking pool.
-async fn provider_key(
-    provider: &ProviderConfig,
-    keyring_service: String,
-) -> Result<Option<ApiKey>, ProvidersFailed> {
-    let keyring = KeyringStore::new(keyring_service);
-    let name = provider.name.clone();
-    tokio::task::spawn_blocking(move || keyring.get(&name))
-        .await
-        .map_err(|err| ProvidersFailed(format!("The keyring lookup failed: {err}.")))?
-        .map_err(|err| ProvidersFailed(err.to_string()))
-}
-
-fn client() -> Result<ChatClient, ProvidersFailed> {
-    ChatClient::new(crate::llm::RetryPolicy::none(), StreamLimits::from_env())
-        .map_err(|err| ProvidersFailed(err.to_string()))
-}
-
-async fn list_models(
-    provider: &ProviderConfig,
-    key: Option<ApiKey>,
-) -> Result<(), ProvidersFailed> {
-    let names = client()?
-        .list_models(provider, key.as_ref())
-        .await
-        .map_err(|err| ProvidersFailed(format!("“{}”: {err}", provider.name)))?;
-    let mut out = std::io::stdout().lock();
-    for name in names {
-        if writeln!(out, "{}", super::output::for_stdout(&name)).is_err() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// One tiny request: the first text (or the exact failure) decides.
-async fn test_provider(
-    provider: ProviderConfig,
-    key: Option<ApiKey>,
-) -> Result<(), ProvidersFailed> {
-    let client = client()?;
-    let request = ChatRequest {
-        model: provider.model.clone(),
-        messages: vec![ChatMessage {
-            role: Role::User,
-            content: "Reply with the word OK.".into(),
-        }],
-        max_tokens: Some(16),
-        stream_usage: false,
-        session_id: None,
-    };
-    let mut stream = client.stream(&provider, key.as_ref(), &request);
-    loop {
-        match stream.next_event().await {
-            Ok(Some(StreamEvent::Content(_) | StreamEvent::Reasoning(_)) | None) => break,
-            Ok(Some(_)) => {}
-            Err(err) => {
-                return Err(ProvidersFailed(format!(
-                    "“{}” failed: {err}",
-                    provider.name
-                )));
-            }
-        }
-    }
-    let line = format!(
-        "“{}” answered: {} at {} works.",
-        provider.name,
-        provider.model,
-        provider.chat_url()
-    );
-    writeln!(
-        std::io::stdout().lock(),
-        "{}",
-        super::output::for_stdout(&line)
-    )
-    .ok();
     Ok(())
 }
 

@@ -263,7 +263,9 @@ impl Engine {
                 reports.send(ended).await.ok();
                 return;
             };
-            let stream = client.stream(&provider, key.as_ref(), &request);
+            let (key, secret) = key;
+            let stream =
+                client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
             drive_stream(stream, reply_id, cancel, reports).await;
         });
     }
@@ -280,7 +282,9 @@ struct KeyLookup {
 impl KeyLookup {
     /// The key for this request, looked up on the blocking pool (keyring IPC). Environment
     /// and `.env` keys go only to ad-hoc requests and the provider imported from `.env`.
-    async fn run(self) -> Option<secrets::ApiKey> {
+    /// With a token URL, also the API secret (keyring, else `.env`'s `API_SECRET` for the
+    /// provider imported from it).
+    async fn run(self) -> (Option<secrets::ApiKey>, Option<secrets::ApiKey>) {
         let Self {
             keyring,
             dotenv,
@@ -303,10 +307,20 @@ impl KeyLookup {
             if let Some((_, source)) = &key {
                 tracing::debug!(?source, provider = %provider.name, "using API key");
             }
-            key.map(|(key, _)| key)
+            let from_dotenv = provider.preset.as_deref() == Some(DOTENV_PRESET);
+            let secret = provider.token_url.as_ref().and_then(|_| {
+                let stored = keyring.get(&crate::llm::secret_entry(&provider.name));
+                stored.ok().flatten().or_else(|| {
+                    dotenv
+                        .as_ref()
+                        .filter(|_| from_dotenv)
+                        .and_then(|d| d.api_secret.clone())
+                })
+            });
+            (key.map(|(key, _)| key), secret)
         })
         .await;
-        found.ok().flatten()
+        found.unwrap_or_default()
     }
 }
 

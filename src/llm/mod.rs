@@ -32,4 +32,4 @@ pub use provider::{
     ApiStyle, ChatMessage, ChatRequest, FinishReason, ProviderConfig, Role, StreamEvent, Usage,
 };
 pub use retry::{RetryPolicy, parse_retry_after};
-pub use token::TokenCache;
+pub use token::{TokenCache, secret_entry};

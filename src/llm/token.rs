@@ -16,6 +16,11 @@ use super::http::{may_carry_key, read_limited, send_within};
 use super::limits::{MAX_ERROR_BODY_BYTES, StreamLimits};
 use crate::secrets::ApiKey;
 
+/// The keyring entry that holds a provider's API secret (its key is under its name).
+pub fn secret_entry(provider: &str) -> String {
+    format!("{provider} (API secret)")
+}
+
 /// A token is refreshed this long before the server said it expires.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(30);
 
