@@ -234,3 +234,40 @@ async fn a_stall_mid_stream_fires_the_idle_limit_and_keeps_the_partial_text() {
     assert!(message.contains("timed out: no data for 1 s"), "{message}");
     assert!(message.contains("partial reply is kept"), "{message}");
 }
+
+#[tokio::test]
+async fn requests_past_the_in_flight_limit_wait_their_turn_and_say_so() {
+    // Each reply: one token, then 500 ms until the rest.
+    let server = MockServer::always(Reply::sse_pieces(
+        vec![sse_chunk("a").into_bytes(), sse_body(&["b"]).into_bytes()],
+        Duration::from_millis(500),
+    ));
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
+    let mut provider = ProviderConfig::new("Local", &server.base_url, "test-model");
+    provider.max_in_flight = Some(2);
+    let request = support::server::hi_request();
+    let mut streams: Vec<_> = (0..3)
+        .map(|_| client.stream(&provider, None, &request))
+        .collect();
+    for stream in &mut streams[..2] {
+        let first = stream.next_event().await.unwrap();
+        assert_eq!(first, Some(StreamEvent::Content("a".into())));
+    }
+    // The third waits: it says so, and nothing was sent for it.
+    let Ok(Some(StreamEvent::Queued { reason })) = streams[2].next_event().await else {
+        panic!("the third request was not queued");
+    };
+    assert!(
+        reason.contains("2 requests to “Local” are in flight"),
+        "{reason}"
+    );
+    assert_eq!(server.requests().len(), 2);
+    // Once one finishes (its stream dropped), the third goes ahead.
+    let third = streams.pop().unwrap();
+    let first = streams.remove(0);
+    let (events, error) = support::server::collect(first, Duration::from_secs(20)).await;
+    assert_eq!((error, content(&events).as_str()), (None, "b"));
+    let (events, error) = support::server::collect(third, Duration::from_secs(20)).await;
+    assert_eq!((error, content(&events).as_str()), (None, "ab"));
+    assert_eq!(server.requests().len(), 3);
+}

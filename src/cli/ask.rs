@@ -142,6 +142,10 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                     break Ok(());
                 }
             }
+            // Attempt 0: queued for one of the provider's in-flight slots.
+            Event::Retrying {
+                attempt: 0, reason, ..
+            } => eprintln!("ocrchat: {}…", super::output::for_stderr(&reason)),
             Event::Retrying {
                 attempt,
                 delay_millis,

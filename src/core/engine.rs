@@ -210,6 +210,14 @@ impl Engine {
                         reply.usage = Some(usage);
                         return;
                     }
+                    // Shown like a retry that has not started: no attempt, no countdown.
+                    StreamEvent::Queued { reason } => Event::Retrying {
+                        conversation,
+                        message,
+                        attempt: 0,
+                        delay_millis: 0,
+                        reason,
+                    },
                     StreamEvent::Retrying {
                         attempt,
                         delay_millis,

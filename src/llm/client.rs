@@ -7,10 +7,12 @@
 //! Every wait and every buffer is bounded by [`StreamLimits`]; every error leaves with the key
 //! (and anything key-shaped) redacted.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{self};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::error::{KeyUse, error_detail, json_error_message, snippet};
@@ -23,8 +25,15 @@ use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent, ws};
 use crate::secrets::{ApiKey, redact};
 
 mod response;
+mod slots;
 mod socket;
 mod waits;
+
+/// In-flight slots by provider name and limit.
+type SlotMap = HashMap<(String, usize), Arc<Semaphore>>;
+
+/// Requests one provider may have in flight at once; the rest wait their turn.
+pub const DEFAULT_IN_FLIGHT: usize = 4;
 
 /// The HTTP client could not be built (its TLS backend failed to initialise).
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +49,8 @@ pub struct ChatClient {
     retry: RetryPolicy,
     pub(super) limits: StreamLimits,
     tokens: TokenCache,
+    /// Each provider's in-flight slots, by name and limit.
+    slots: Arc<Mutex<SlotMap>>,
 }
 
 impl ChatClient {
@@ -59,7 +70,18 @@ impl ChatClient {
             retry,
             limits,
             tokens: TokenCache::default(),
+            slots: Arc::default(),
         })
+    }
+
+    /// The provider's in-flight slots (`max_in_flight`, default [`DEFAULT_IN_FLIGHT`]).
+    fn slot(&self, provider: &ProviderConfig) -> Arc<Semaphore> {
+        let limit = slots::in_flight_limit(provider.max_in_flight);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots
+            .entry((provider.name.clone(), limit))
+            .or_insert_with(|| Arc::new(Semaphore::new(limit)))
+            .clone()
     }
 
     /// Starts a streamed reply. Nothing is sent until the first [`ChatStream::next_event`].
@@ -124,6 +146,9 @@ impl ChatClient {
             saw_content: false,
             saw_reasoning: false,
             saw_finish: false,
+            slot: self.slot(provider),
+            permit: None,
+            saw_queued: false,
         }
     }
 }
@@ -173,6 +198,12 @@ pub struct ChatStream {
     saw_content: bool,
     saw_reasoning: bool,
     saw_finish: bool,
+    /// The provider's in-flight slots, and this reply's once it has one (held until the
+    /// stream is dropped).
+    slot: Arc<Semaphore>,
+    permit: Option<OwnedSemaphorePermit>,
+    /// Whether the user was told this reply waits for a slot.
+    saw_queued: bool,
 }
 
 impl ChatStream {
@@ -229,6 +260,12 @@ impl ChatStream {
                 State::Wait { attempt, delay } => {
                     tokio::time::sleep(delay).await;
                     self.state = State::Connect { attempt };
+                }
+                State::Connect { attempt } if self.permit.is_none() => {
+                    self.state = State::Connect { attempt };
+                    if let Some(event) = self.take_slot().await {
+                        return Ok(Some(event));
+                    }
                 }
                 State::Connect { attempt } => match self.connect().await {
                     Ok(Some(response)) => self.state = State::Read(response),

@@ -103,6 +103,9 @@ pub struct ProviderConfig {
     /// as `Authorization: Bearer`). `None`: the key itself is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
+    /// Requests to this provider in flight at once (`None`: 4); the rest wait their turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_flight: Option<u32>,
     /// Attempts per request before giving up (`None`: the client's policy, 3 attempts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
@@ -125,6 +128,7 @@ impl ProviderConfig {
             key_stored: None,
             timeouts: Box::default(),
             token_url: None,
+            max_in_flight: None,
             max_attempts: None,
         }
     }
@@ -415,6 +419,11 @@ pub enum StreamEvent {
     Finish(FinishReason),
     /// Token counts.
     Usage(Usage),
+    /// The request waits for one of its provider's in-flight slots (see `max_in_flight`).
+    Queued {
+        /// Why, in words.
+        reason: String,
+    },
     /// The request failed before any reply arrived and will be tried again.
     Retrying {
         /// Which retry this is (1 = the first retry).

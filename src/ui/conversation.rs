@@ -200,13 +200,16 @@ fn status_ui(ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message)
                         .at
                         .saturating_duration_since(std::time::Instant::now())
                         .as_secs();
-                    ui.label(
-                        egui::RichText::new(format!(
+                    // Attempt 0 is a reply queued for an in-flight slot: its reason says so.
+                    let text = if retry.attempt == 0 {
+                        retry.reason.clone()
+                    } else {
+                        format!(
                             "{} ({}) {secs} s: {}",
                             s.retrying, retry.attempt, retry.reason
-                        ))
-                        .color(theme::note_text(&visuals)),
-                    );
+                        )
+                    };
+                    ui.label(egui::RichText::new(text).color(theme::note_text(&visuals)));
                 } else if message.content.is_empty() && message.reasoning.is_empty() {
                     ui.label(egui::RichText::new(s.waiting).color(theme::weak_text(&visuals)));
                 }
