@@ -17,6 +17,14 @@ pub enum Command {
         /// The name it had before, when editing.
         previous_name: Option<String>,
     },
+    /// Sends one tiny request with these settings; the answer is
+    /// [`crate::core::Event::ProviderTested`]. `api_key`: the key as typed, else the stored one.
+    TestProvider {
+        /// The settings to test (not saved).
+        provider: ProviderConfig,
+        /// A key typed in the form, if any.
+        api_key: Option<ApiKey>,
+    },
     /// Removes a provider and its keyring entry.
     RemoveProvider {
         /// Its name.

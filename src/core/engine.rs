@@ -163,6 +163,7 @@ impl Engine {
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
             Command::Continue { conversation } => self.continue_reply(conversation).await,
+            Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -344,6 +345,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
         Command::Continue { .. } => "continue",
+        Command::TestProvider { .. } => "test_provider",
         Command::Stop { .. } => "stop",
     }
 }

@@ -12,6 +12,7 @@ mod event;
 mod handle;
 mod providers;
 mod store_worker;
+mod testing;
 
 pub use command::{Command, SendOptions};
 pub use continuing::can_continue;

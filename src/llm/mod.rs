@@ -16,6 +16,7 @@ mod models;
 mod ollama;
 mod openai;
 mod presets;
+mod probe;
 mod provider;
 mod rest;
 mod retry;

@@ -23,6 +23,8 @@ pub struct ProviderForm {
     error: Option<String>,
     /// Sent and waiting for the core to confirm.
     pub pending: Option<String>,
+    /// "Test connection": `None` idle, `Some(None)` waiting, `Some(Some(outcome))` answered.
+    test: Option<Option<Result<String, String>>>,
 }
 
 impl Default for ProviderForm {
@@ -46,6 +48,7 @@ impl ProviderForm {
             key_stored: false,
             error: None,
             pending: None,
+            test: None,
         }
     }
 
@@ -69,6 +72,7 @@ impl ProviderForm {
             key_stored: status.key == KeyState::Stored,
             error: None,
             pending: None,
+            test: None,
         }
     }
 
@@ -117,7 +121,52 @@ impl ProviderForm {
         if busy {
             ui.spinner();
         }
+        let testing = matches!(self.test, Some(None));
+        if ui
+            .add_enabled(!testing, egui::Button::new(s.test_connection))
+            .on_hover_text(s.test_connection_hint)
+            .clicked()
+        {
+            command = command.or_else(|| self.test_command());
+        }
+        match &self.test {
+            Some(None) => {
+                ui.spinner();
+            }
+            Some(Some(Ok(what))) => {
+                ui.label(format!("{} — {what}", s.test_ok));
+            }
+            Some(Some(Err(why))) => {
+                ui.colored_label(theme::error_text(ui.visuals()), why);
+            }
+            None => {}
+        }
         command
+    }
+
+    /// The settings as typed, ready to test; the key typed stays in the form.
+    fn test_command(&mut self) -> Option<Command> {
+        let mut config =
+            ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
+        config.stream_usage = self.stream_usage;
+        config.api = self.api;
+        if let Err(message) = config.validate() {
+            self.error = Some(message);
+            return None;
+        }
+        self.error = None;
+        self.test = Some(None);
+        Some(Command::TestProvider {
+            provider: config,
+            api_key: ApiKey::new(self.api_key.clone()),
+        })
+    }
+
+    /// Shows the answer to this form's Test connection.
+    pub fn tested(&mut self, name: &str, outcome: &Result<String, String>) {
+        if matches!(self.test, Some(None)) && name == self.name.trim() {
+            self.test = Some(Some(outcome.clone()));
+        }
     }
 
     fn submit(&mut self) -> Option<Command> {

@@ -55,7 +55,8 @@ impl UiState {
                 self.providers_loaded = true;
             }
             // The form that sent it closes (`App::on_event`); nothing to show here.
-            Event::ProviderSaved { .. } => {}
+            // The provider form shows these (ui/app.rs routes them).
+            Event::ProviderSaved { .. } | Event::ProviderTested { .. } => {}
             Event::Conversations(list) => self.conversations = list,
             Event::ConversationOpened { id, messages } => {
                 self.current = id;

@@ -95,6 +95,9 @@ pub struct Strings {
     pub retry_hint: &'static str,
     pub continue_button: &'static str,
     pub continue_hint: &'static str,
+    pub test_connection: &'static str,
+    pub test_connection_hint: &'static str,
+    pub test_ok: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -155,6 +158,9 @@ const EN: Strings = Strings {
     retry_hint: "Ask again; this reply is kept above the new one",
     continue_button: "Continue",
     continue_hint: "Ask the model to go on from where this reply was cut off",
+    test_connection: "Test connection",
+    test_connection_hint: "Send one tiny request with these settings",
+    test_ok: "Connection works",
 };
 
 const ZH: Strings = Strings {
@@ -215,4 +221,7 @@ const ZH: Strings = Strings {
     retry_hint: "重新提问；这条回复会保留在新回复之上",
     continue_button: "继续",
     continue_hint: "让模型从这条回复中断的地方接着写",
+    test_connection: "测试连接",
+    test_connection_hint: "用这些设置发送一个很小的请求",
+    test_ok: "连接正常",
 };

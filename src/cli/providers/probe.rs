@@ -4,10 +4,7 @@
 use std::io::Write as _;
 
 use super::ProvidersFailed;
-use crate::llm::{
-    ChatClient, ChatMessage, ChatRequest, ProviderConfig, Role, StreamEvent, StreamLimits,
-    secret_entry,
-};
+use crate::llm::{ChatClient, ProviderConfig, StreamLimits, secret_entry};
 use crate::secrets::{ApiKey, KeyringStore};
 
 /// Stores `secret` under `new_name`'s secret entry, or moves the one under `old_name` there
@@ -100,30 +97,10 @@ pub(super) async fn test_provider(
     provider: ProviderConfig,
     (key, secret): (Option<ApiKey>, Option<ApiKey>),
 ) -> Result<(), ProvidersFailed> {
-    let client = client()?;
-    let request = ChatRequest {
-        model: provider.model.clone(),
-        messages: vec![ChatMessage {
-            role: Role::User,
-            content: "Reply with the word OK.".into(),
-        }],
-        max_tokens: Some(16),
-        stream_usage: false,
-        session_id: None,
-    };
-    let mut stream = client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
-    loop {
-        match stream.next_event().await {
-            Ok(Some(StreamEvent::Content(_) | StreamEvent::Reasoning(_)) | None) => break,
-            Ok(Some(_)) => {}
-            Err(err) => {
-                return Err(ProvidersFailed(format!(
-                    "“{}” failed: {err}",
-                    provider.name
-                )));
-            }
-        }
-    }
+    client()?
+        .test_connection(&provider, key.as_ref(), secret.as_ref())
+        .await
+        .map_err(|err| ProvidersFailed(format!("“{}” failed: {err}", provider.name)))?;
     let line = format!(
         "“{}” answered: {} at {} works.",
         provider.name,
