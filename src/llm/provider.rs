@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::limits::ProviderTimeouts;
 
-/// The wire protocol a provider speaks; [`super::wire`] holds what each one sends and reads.
+/// The wire protocol a provider speaks; `llm/wire.rs` holds what each one sends and reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiStyle {
