@@ -19,6 +19,8 @@ struct Cli {
 enum CliCommand {
     /// Ask one question; the reply streams to stdout.
     Ask(ocrchat::cli::AskArgs),
+    /// Manage saved providers: list, add, edit, remove, test.
+    Providers(ocrchat::cli::ProvidersArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,16 @@ fn main() -> ExitCode {
                     } else {
                         ExitCode::FAILURE
                     }
+                }
+            }
+        }
+        Some(CliCommand::Providers(args)) => {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_providers(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    diagnostic(&err.to_string());
+                    ExitCode::FAILURE
                 }
             }
         }

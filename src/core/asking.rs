@@ -58,7 +58,7 @@ impl Engine {
 
     /// The provider to ask, when a new reply may start in `conversation`; otherwise tells the
     /// user why not (no provider, or a reply still streaming there) and returns `None`.
-    async fn ready_to_ask(
+    pub(super) async fn ready_to_ask(
         &self,
         conversation: Option<ConversationId>,
         options: &SendOptions,
@@ -190,16 +190,42 @@ impl Engine {
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
+        let messages = request_messages(history, options.system.as_deref());
+        self.stream_messages(
+            id,
+            reply_id,
+            messages,
+            (String::new(), String::new()),
+            options,
+            provider,
+        );
+    }
+
+    /// Resolves the key and streams the answer to `messages` into `reply_id`, whose text and
+    /// reasoning so far are `so_far` (empty, or the partial reply a Continue appends to).
+    pub(super) fn stream_messages(
+        &mut self,
+        id: ConversationId,
+        reply_id: MessageId,
+        messages: Vec<ChatMessage>,
+        so_far: (String, String),
+        options: &SendOptions,
+        provider: &ProviderConfig,
+    ) {
         let request = ChatRequest {
             model: provider.model.clone(),
-            messages: request_messages(history, options.system.as_deref()),
+            messages,
             max_tokens: options.max_tokens,
             stream_usage: provider.stream_usage,
+            // The plain REST protocol keeps its gateway-side context per conversation.
+            session_id: Some(format!("ocrchat-{}", id.0)),
         };
 
         let cancel = CancellationToken::new();
-        self.live
-            .insert(reply_id, LiveReply::new(id, cancel.clone()));
+        self.live.insert(
+            reply_id,
+            LiveReply::resumed(id, cancel.clone(), so_far.0, so_far.1),
+        );
         // The key is looked up in the reply's own task: a locked keyring's unlock prompt then
         // holds up this reply only, never the engine (Stop, other streams, the window).
         let lookup = KeyLookup {
@@ -226,7 +252,9 @@ impl Engine {
                 reports.send(ended).await.ok();
                 return;
             };
-            let stream = client.stream(&provider, key.as_ref(), &request);
+            let (key, secret) = key;
+            let stream =
+                client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
             drive_stream(stream, reply_id, cancel, reports).await;
         });
     }
@@ -243,7 +271,9 @@ struct KeyLookup {
 impl KeyLookup {
     /// The key for this request, looked up on the blocking pool (keyring IPC). Environment
     /// and `.env` keys go only to ad-hoc requests and the provider imported from `.env`.
-    async fn run(self) -> Option<secrets::ApiKey> {
+    /// With a token URL, also the API secret (keyring, else `.env`'s `API_SECRET` for the
+    /// provider imported from it).
+    async fn run(self) -> (Option<secrets::ApiKey>, Option<secrets::ApiKey>) {
         let Self {
             keyring,
             dotenv,
@@ -266,10 +296,20 @@ impl KeyLookup {
             if let Some((_, source)) = &key {
                 tracing::debug!(?source, provider = %provider.name, "using API key");
             }
-            key.map(|(key, _)| key)
+            let from_dotenv = provider.preset.as_deref() == Some(DOTENV_PRESET);
+            let secret = provider.token_url.as_ref().and_then(|_| {
+                let stored = keyring.get(&crate::llm::secret_entry(&provider.name));
+                stored.ok().flatten().or_else(|| {
+                    dotenv
+                        .as_ref()
+                        .filter(|_| from_dotenv)
+                        .and_then(|d| d.api_secret.clone())
+                })
+            });
+            (key.map(|(key, _)| key), secret)
         })
         .await;
-        found.ok().flatten()
+        found.unwrap_or_default()
     }
 }
 

@@ -17,6 +17,14 @@ pub enum Command {
         /// The name it had before, when editing.
         previous_name: Option<String>,
     },
+    /// Sends one tiny request with these settings; the answer is
+    /// [`crate::core::Event::ProviderTested`]. `api_key`: the key as typed, else the stored one.
+    TestProvider {
+        /// The settings to test (not saved).
+        provider: ProviderConfig,
+        /// A key typed in the form, if any.
+        api_key: Option<ApiKey>,
+    },
     /// Removes a provider and its keyring entry.
     RemoveProvider {
         /// Its name.
@@ -68,6 +76,12 @@ pub enum Command {
     SetTheme {
         /// The choice.
         theme: crate::config::ThemeChoice,
+    },
+    /// Continues the conversation's last reply, cut off mid-stream: the partial reply is sent
+    /// as the last assistant turn and the new text is appended to the same reply.
+    Continue {
+        /// Which conversation.
+        conversation: ConversationId,
     },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {

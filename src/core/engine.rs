@@ -59,6 +59,23 @@ pub(super) struct LiveReply {
 }
 
 impl LiveReply {
+    /// A reply that continues in `conversation` from `content` and `reasoning`, which are on
+    /// disk already (Continue).
+    pub(super) fn resumed(
+        conversation: ConversationId,
+        cancel: CancellationToken,
+        content: String,
+        reasoning: String,
+    ) -> Self {
+        let save = SaveProgress::already_written((content.len(), reasoning.len()));
+        Self {
+            content,
+            reasoning,
+            save,
+            ..Self::new(conversation, cancel)
+        }
+    }
+
     /// A reply about to stream into `conversation`; `cancel` stops it.
     pub(super) fn new(conversation: ConversationId, cancel: CancellationToken) -> Self {
         Self {
@@ -194,6 +211,8 @@ impl Engine {
                 options,
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
+            Command::Continue { conversation } => self.continue_reply(conversation).await,
+            Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -241,6 +260,14 @@ impl Engine {
                         reply.usage = Some(usage);
                         return;
                     }
+                    // Shown like a retry that has not started: no attempt, no countdown.
+                    StreamEvent::Queued { reason } => Event::Retrying {
+                        conversation,
+                        message,
+                        attempt: 0,
+                        delay_millis: 0,
+                        reason,
+                    },
                     StreamEvent::Retrying {
                         attempt,
                         delay_millis,
@@ -367,6 +394,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::DeleteConversation { .. } => "delete_conversation",
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
+        Command::Continue { .. } => "continue",
+        Command::TestProvider { .. } => "test_provider",
         Command::Stop { .. } => "stop",
         Command::SetTheme { .. } => "set_theme",
     }

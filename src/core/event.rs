@@ -62,6 +62,13 @@ pub enum Event {
         /// Its name.
         name: String,
     },
+    /// The answer to [`crate::core::Command::TestProvider`].
+    ProviderTested {
+        /// The provider's name, as sent.
+        name: String,
+        /// What worked, or the exact failure, in words.
+        outcome: Result<String, String>,
+    },
     /// The conversation list, most recent first (at start and after every change).
     Conversations(Vec<ConversationSummary>),
     /// A conversation to show, with its messages (`None`: a new, empty one).

@@ -110,6 +110,13 @@ impl App {
                 self.form = None;
                 true
             }
+            Event::ProviderTested { name, outcome } => match self.form.as_mut() {
+                Some(form) => {
+                    form.tested(name, outcome);
+                    true
+                }
+                None => false,
+            },
             Event::Error(message) => match self.form.as_mut().filter(|f| f.pending.is_some()) {
                 Some(form) => {
                     form.failed(message);

@@ -1,7 +1,7 @@
 //! The conversation: the messages of the open chat, replies rendered as Markdown as they
 //! stream, with reasoning folded away and a note on how each reply ended.
 
-use crate::core::Command;
+use crate::core::{Command, can_continue};
 use crate::llm::Role;
 use crate::store::{ConversationId, Message, MessageId, MessageStatus};
 
@@ -140,6 +140,17 @@ impl ConversationView {
                                     conversation: message.conversation,
                                 });
                             }
+                            if is_last
+                                && can_continue(message)
+                                && ui
+                                    .small_button(s.continue_button)
+                                    .on_hover_text(s.continue_hint)
+                                    .clicked()
+                            {
+                                commands.push(Command::Continue {
+                                    conversation: message.conversation,
+                                });
+                            }
                         });
                     }
                 });
@@ -193,13 +204,16 @@ fn status_ui(ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message)
                         .at
                         .saturating_duration_since(std::time::Instant::now())
                         .as_secs();
-                    ui.label(
-                        egui::RichText::new(format!(
+                    // Attempt 0 is a reply queued for an in-flight slot: its reason says so.
+                    let text = if retry.attempt == 0 {
+                        retry.reason.clone()
+                    } else {
+                        format!(
                             "{} ({}) {secs} s: {}",
                             s.retrying, retry.attempt, retry.reason
-                        ))
-                        .color(theme::note_text(&visuals)),
-                    );
+                        )
+                    };
+                    ui.label(egui::RichText::new(text).color(theme::note_text(&visuals)));
                 } else if message.content.is_empty() && message.reasoning.is_empty() {
                     ui.label(egui::RichText::new(s.waiting).color(theme::weak_text(&visuals)));
                 }

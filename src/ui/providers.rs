@@ -1,7 +1,7 @@
 //! The provider form (welcome screen and Settings) and the provider list.
 
 use crate::core::{Command, KeyState, ProviderStatus};
-use crate::llm::{PRESETS, Preset, ProviderConfig};
+use crate::llm::{ApiStyle, PRESETS, Preset, ProviderConfig};
 use crate::secrets::ApiKey;
 
 use super::strings::Strings;
@@ -16,12 +16,26 @@ pub struct ProviderForm {
     model: String,
     api_key: String,
     stream_usage: bool,
+    api: ApiStyle,
     /// The provider being edited (its name before this edit).
     editing: Option<String>,
     key_stored: bool,
     error: Option<String>,
     /// Sent and waiting for the core to confirm.
     pub pending: Option<String>,
+    /// Where "Test connection" stands.
+    test: ConnectionTest,
+}
+
+/// Where a form's "Test connection" stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ConnectionTest {
+    /// Not asked.
+    Idle,
+    /// Sent; waiting for the answer.
+    Waiting,
+    /// What the request did, or why it failed.
+    Answered(Result<String, String>),
 }
 
 impl Default for ProviderForm {
@@ -40,10 +54,12 @@ impl ProviderForm {
             model: preset.model.to_owned(),
             api_key: String::new(),
             stream_usage: preset.stream_usage,
+            api: preset.api,
             editing: None,
             key_stored: false,
             error: None,
             pending: None,
+            test: ConnectionTest::Idle,
         }
     }
 
@@ -62,10 +78,12 @@ impl ProviderForm {
             model: config.model.clone(),
             api_key: String::new(),
             stream_usage: config.stream_usage,
+            api: config.api,
             editing: Some(config.name.clone()),
             key_stored: status.key == KeyState::Stored,
             error: None,
             pending: None,
+            test: ConnectionTest::Idle,
         }
     }
 
@@ -114,13 +132,59 @@ impl ProviderForm {
         if busy {
             ui.spinner();
         }
+        let testing = matches!(self.test, ConnectionTest::Waiting);
+        if ui
+            .add_enabled(!testing, egui::Button::new(s.test_connection))
+            .on_hover_text(s.test_connection_hint)
+            .clicked()
+        {
+            command = command.or_else(|| self.test_command());
+        }
+        match &self.test {
+            ConnectionTest::Waiting => {
+                ui.spinner();
+            }
+            ConnectionTest::Answered(Ok(what)) => {
+                ui.label(format!("{} — {what}", s.test_ok));
+            }
+            ConnectionTest::Answered(Err(why)) => {
+                ui.colored_label(theme::error_text(ui.visuals()), why);
+            }
+            ConnectionTest::Idle => {}
+        }
         command
+    }
+
+    /// The settings as typed, ready to test; the key typed stays in the form.
+    fn test_command(&mut self) -> Option<Command> {
+        let mut config =
+            ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
+        config.stream_usage = self.stream_usage;
+        config.api = self.api;
+        if let Err(message) = config.validate() {
+            self.error = Some(message);
+            return None;
+        }
+        self.error = None;
+        self.test = ConnectionTest::Waiting;
+        Some(Command::TestProvider {
+            provider: config,
+            api_key: ApiKey::new(self.api_key.clone()),
+        })
+    }
+
+    /// Shows the answer to this form's Test connection.
+    pub fn tested(&mut self, name: &str, outcome: &Result<String, String>) {
+        if matches!(self.test, ConnectionTest::Waiting) && name == self.name.trim() {
+            self.test = ConnectionTest::Answered(outcome.clone());
+        }
     }
 
     fn submit(&mut self) -> Option<Command> {
         let mut config =
             ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
         config.stream_usage = self.stream_usage;
+        config.api = self.api;
         config.preset = Some(self.preset.label.to_owned());
         if let Err(message) = config.validate() {
             self.error = Some(message);

@@ -59,7 +59,8 @@ impl UiState {
                 self.providers_loaded = true;
             }
             // The form that sent it closes (`App::on_event`); nothing to show here.
-            Event::ProviderSaved { .. } => {}
+            // The provider form shows these (ui/app.rs routes them).
+            Event::ProviderSaved { .. } | Event::ProviderTested { .. } => {}
             Event::Conversations(list) => self.conversations = list,
             Event::ConversationOpened { id, messages } => {
                 self.current = id;
@@ -67,7 +68,11 @@ impl UiState {
             }
             Event::MessageAdded(message) => {
                 if Some(message.conversation) == self.current {
-                    self.messages.push(message);
+                    // A continued reply comes again under its id: it replaces the old one.
+                    match self.message_mut(message.id) {
+                        Some(existing) => *existing = message,
+                        None => self.messages.push(message),
+                    }
                 }
             }
             Event::Delta {

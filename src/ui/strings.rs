@@ -101,6 +101,11 @@ pub struct Strings {
     pub theme_system: &'static str,
     pub theme_dark: &'static str,
     pub theme_light: &'static str,
+    pub continue_button: &'static str,
+    pub continue_hint: &'static str,
+    pub test_connection: &'static str,
+    pub test_connection_hint: &'static str,
+    pub test_ok: &'static str,
 }
 
 const EN: Strings = Strings {
@@ -166,6 +171,11 @@ const EN: Strings = Strings {
     theme_system: "System",
     theme_dark: "Dark",
     theme_light: "Light",
+    continue_button: "Continue",
+    continue_hint: "Ask the model to go on from where this reply was cut off",
+    test_connection: "Test connection",
+    test_connection_hint: "Send one tiny request with these settings",
+    test_ok: "Connection works",
 };
 
 const ZH: Strings = Strings {
@@ -231,4 +241,9 @@ const ZH: Strings = Strings {
     theme_system: "跟随系统",
     theme_dark: "深色",
     theme_light: "浅色",
+    continue_button: "继续",
+    continue_hint: "让模型从这条回复中断的地方接着写",
+    test_connection: "测试连接",
+    test_connection_hint: "用这些设置发送一个很小的请求",
+    test_ok: "连接正常",
 };
