@@ -180,7 +180,9 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                     ))),
                 };
             }
-            Event::Error(message) => break Err(AskFailed(message)),
+            Event::Error(message) | Event::QuestionRefused { reason: message } => {
+                break Err(AskFailed(message));
+            }
             _ => {}
         }
     };

@@ -47,6 +47,13 @@ pub enum Command {
         /// Which one.
         id: ConversationId,
     },
+    /// Gives a conversation a new title.
+    RenameConversation {
+        /// Which one.
+        id: ConversationId,
+        /// Its new title.
+        title: String,
+    },
     /// Asks a question in a conversation (`None`: a new one).
     Send {
         /// Where; `None` starts a new conversation titled after the question.

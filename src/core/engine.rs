@@ -153,6 +153,7 @@ impl Engine {
             }
             Command::OpenConversation { id } => self.open_conversation(id).await,
             Command::DeleteConversation { id } => self.delete_conversation(id).await,
+            Command::RenameConversation { id, title } => self.rename_conversation(id, title).await,
             Command::Send {
                 conversation,
                 text,
@@ -327,6 +328,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::NewConversation => "new_conversation",
         Command::OpenConversation { .. } => "open_conversation",
         Command::DeleteConversation { .. } => "delete_conversation",
+        Command::RenameConversation { .. } => "rename_conversation",
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
         Command::Stop { .. } => "stop",

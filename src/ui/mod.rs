@@ -7,9 +7,12 @@
 mod app;
 mod composer;
 mod conversation;
+mod dialogs;
 pub mod fonts;
+pub mod links;
 mod providers;
 mod row_heights;
+mod shortcuts;
 mod sidebar;
 pub mod state;
 pub mod strings;

@@ -1,7 +1,8 @@
 //! The window's view state, built only from core events. Panels read it; nothing else
 //! changes it, so what is drawn is always what the core reported.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use crate::core::{DotenvOffer, Event, ProviderStatus};
 use crate::llm::Usage;
@@ -37,6 +38,11 @@ pub struct UiState {
     pub usage: HashMap<MessageId, Usage>,
     /// Retries in progress, by message.
     pub retries: HashMap<MessageId, RetryNote>,
+    /// Conversations with a reply streaming (the sidebar marks them).
+    pub streaming: HashSet<ConversationId>,
+    /// When the reply streaming in the open conversation last received anything (its start,
+    /// text, a retry notice): a long silence is shown beside Stop.
+    pub stream_activity_at: Option<Instant>,
     /// Errors to show until dismissed, newest last.
     pub errors: Vec<String>,
     /// A provider a `.env` offers.
@@ -58,9 +64,33 @@ impl UiState {
             Event::ConversationOpened { id, messages } => {
                 self.current = id;
                 self.messages = messages;
+                self.retries.clear();
+                self.stream_activity_at = self.is_streaming().then(Instant::now);
+                if let Some(id) = id.filter(|_| self.is_streaming()) {
+                    self.streaming.insert(id);
+                }
             }
+            Event::ConversationDeleted { id } => {
+                self.streaming.remove(&id);
+                self.conversations.retain(|c| c.id != id);
+                if self.current == Some(id) {
+                    // An empty new chat; nothing of the deleted one stays on screen.
+                    self.current = None;
+                    self.messages.clear();
+                    self.retries.clear();
+                    self.stream_activity_at = None;
+                }
+            }
+            // The composer reacts to these (`App::on_event`).
+            Event::QuestionAccepted { .. } | Event::QuestionRefused { .. } => {}
             Event::MessageAdded(message) => {
+                if message.status == MessageStatus::Streaming {
+                    self.streaming.insert(message.conversation);
+                }
                 if Some(message.conversation) == self.current {
+                    if message.status == MessageStatus::Streaming {
+                        self.stream_activity_at = Some(Instant::now());
+                    }
                     self.messages.push(message);
                 }
             }
@@ -73,6 +103,7 @@ impl UiState {
                 if Some(conversation) != self.current {
                     return;
                 }
+                self.stream_activity_at = Some(Instant::now());
                 self.retries.remove(&message);
                 if let Some(m) = self.message_mut(message) {
                     if reasoning {
@@ -83,13 +114,17 @@ impl UiState {
                 }
             }
             Event::Retrying {
+                conversation,
                 message,
                 attempt,
                 delay_millis,
                 reason,
-                ..
             } => {
-                let at = std::time::Instant::now() + std::time::Duration::from_millis(delay_millis);
+                let now = Instant::now();
+                if Some(conversation) == self.current {
+                    self.stream_activity_at = Some(now);
+                }
+                let at = now + std::time::Duration::from_millis(delay_millis);
                 self.retries.insert(
                     message,
                     RetryNote {
@@ -107,6 +142,7 @@ impl UiState {
                 usage,
             } => {
                 self.retries.remove(&message);
+                self.streaming.remove(&conversation);
                 if let Some(usage) = usage {
                     self.usage.insert(message, usage);
                 }
@@ -115,6 +151,7 @@ impl UiState {
                 {
                     m.status = status;
                     m.error = error;
+                    self.stream_activity_at = None;
                 }
             }
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,

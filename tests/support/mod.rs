@@ -3,6 +3,8 @@
 #![allow(dead_code, unused_imports)] // Each test binary uses a different part of this module.
 
 pub mod driver;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod server;
 
 use std::path::PathBuf;
