@@ -5,63 +5,16 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use ocrchat::config::Settings;
 use ocrchat::llm::ProviderConfig;
+use support::x11::{Reaper, focus_window, spawn_app, start_xvfb, xdg_config, xdg_data, xdotool};
 use support::{MockServer, Reply, TestEnv, sse_chunk, wait_until};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// Kills the child when dropped, so a failed assertion leaves no process behind.
-struct Reaper(Child);
-
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts Xvfb on a free display; returns it and the display name.
-fn start_xvfb() -> (Reaper, String) {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is installed (run `make test`, which installs it)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (Reaper(child), format!(":{}", line.trim()))
-}
-
-fn xdotool(display: &str, args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", display)
-        .output()
-        .expect("xdotool is installed (run `make test`, which installs it)");
-    assert!(
-        out.status.success(),
-        "xdotool {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The reply's (content, status) from the history file, read without writing to it.
 fn saved_reply(db: &Path) -> Option<(String, String)> {
@@ -107,51 +60,16 @@ fn window_mid_reply(name: &str) -> Running {
     let pieces = tokens.iter().map(|t| sse_chunk(t).into_bytes()).collect();
     let server = MockServer::always(Reply::sse_pieces(pieces, Duration::from_millis(25)));
     let env = TestEnv::new(name);
-    // The binary uses the platform dirs: $XDG_CONFIG_HOME/ocrchat and $XDG_DATA_HOME/ocrchat.
-    let (xdg_config, xdg_data) = (
-        env.dir.path().join("xdg-config"),
-        env.dir.path().join("xdg-data"),
-    );
     let mut settings = Settings::default();
     settings.upsert(ProviderConfig::new("Local", &server.base_url, "m"));
     settings
-        .save(&xdg_config.join("ocrchat/config.toml"))
+        .save(&xdg_config(&env).join("ocrchat/config.toml"))
         .unwrap();
-    let db = xdg_data.join("ocrchat/history.sqlite3");
+    let db = xdg_data(&env).join("ocrchat/history.sqlite3");
 
     let (_xvfb, display) = start_xvfb();
-    let first_frame = env.dir.path().join("first-frame");
-    let app = Command::new(env!("CARGO_BIN_EXE_ocrchat"))
-        .current_dir(env.dir.path())
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_CONFIG_HOME", &xdg_config)
-        .env("XDG_DATA_HOME", &xdg_data)
-        .env("OCRCHAT_LANG", "en")
-        .env("OCRCHAT_FIRST_FRAME_FILE", &first_frame)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let app = Reaper(app);
-
-    wait_until("the first frame", WAIT, || first_frame.exists());
-    let window = xdotool(
-        &display,
-        &["search", "--sync", "--onlyvisible", "--name", "^ocrchat$"],
-    );
-    let window = window.lines().next().unwrap().trim().to_owned();
-    xdotool(&display, &["windowfocus", "--sync", &window]);
-    let geometry = xdotool(&display, &["getwindowgeometry", "--shell", &window]);
-    let field = |name: &str| -> i32 {
-        geometry
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}=")))
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    let (x, y, w, h) = (field("X"), field("Y"), field("WIDTH"), field("HEIGHT"));
+    let app = spawn_app(&env, &display, &[]);
+    let (x, y, w, h) = focus_window(&display);
     // The composer spans the bottom of the window, right of the sidebar.
     let (cx, cy) = (x + w / 2 + 100, y + h - 40);
     xdotool(

@@ -22,6 +22,9 @@ pub struct ProviderForm {
     error: Option<String>,
     /// Sent and waiting for the core to confirm.
     pub pending: Option<String>,
+    /// Put the cursor in the first field to type (the key, when the preset needs one) when
+    /// the form is next drawn.
+    focus_pending: bool,
 }
 
 impl Default for ProviderForm {
@@ -44,6 +47,7 @@ impl ProviderForm {
             key_stored: false,
             error: None,
             pending: None,
+            focus_pending: true,
         }
     }
 
@@ -66,6 +70,7 @@ impl ProviderForm {
             key_stored: status.key == KeyState::Stored,
             error: None,
             pending: None,
+            focus_pending: true,
         }
     }
 
@@ -89,7 +94,8 @@ impl ProviderForm {
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
-                rows += text_row(ui, s.name, &mut self.name, false, "");
+                let name_row = text_row(ui, s.name, &mut self.name, false, "");
+                rows += name_row.clone();
                 rows += text_row(ui, s.base_url, &mut self.base_url, false, "https://…/v1");
                 rows += text_row(ui, s.model, &mut self.model, false, "");
                 let hint = if !self.preset.needs_key {
@@ -99,7 +105,19 @@ impl ProviderForm {
                 } else {
                     s.api_key_hint_new
                 };
-                rows += text_row(ui, s.api_key, &mut self.api_key, true, hint);
+                let key_row = text_row(ui, s.api_key, &mut self.api_key, true, hint);
+                if std::mem::take(&mut self.focus_pending) {
+                    // The preset filled the rest: the key is usually all there is to type.
+                    let first = if self.preset.needs_key {
+                        &key_row
+                    } else {
+                        &name_row
+                    };
+                    if let Some(field) = &first.response {
+                        field.request_focus();
+                    }
+                }
+                rows += key_row;
             });
         if rows.changed && self.error.is_some() {
             // The error goes once the fields are right (or names what is still wrong).
@@ -156,8 +174,10 @@ impl ProviderForm {
 }
 
 /// What the form's text rows saw this frame.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone)]
 struct RowOutcome {
+    /// The last row's field.
+    response: Option<egui::Response>,
     /// A field's text changed.
     changed: bool,
     /// Enter was pressed in a field: save.
@@ -168,6 +188,7 @@ impl std::ops::AddAssign for RowOutcome {
     fn add_assign(&mut self, other: Self) {
         self.changed |= other.changed;
         self.submitted |= other.submitted;
+        self.response = other.response;
     }
 }
 
@@ -192,6 +213,7 @@ fn text_row(
         changed: response.changed(),
         // A single-line field gives up focus on Enter.
         submitted: response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)),
+        response: Some(response),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod driver;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod server;
+pub mod x11;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
