@@ -164,3 +164,26 @@ fn unique_name(state: &UiState, base: &str) -> String {
         .find(|name| !taken(name))
         .unwrap_or_else(|| base.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DISMISS_GLYPH;
+
+    #[test]
+    fn the_dismiss_glyph_is_in_eguis_own_fonts() {
+        // Without a CJK font installed, egui's bundled fonts are all the window has.
+        let ctx = egui::Context::default();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        output.textures_delta.clear();
+        let font = egui::FontId::proportional(12.0);
+        let has = |glyph: &str| ctx.fonts_mut(|fonts| fonts.has_glyphs(&font, glyph));
+        assert!(
+            has(DISMISS_GLYPH),
+            "{DISMISS_GLYPH:?} has no glyph in egui's default fonts"
+        );
+        assert!(
+            !has("✕"),
+            "the glyph used before (issue 9) is missing: the test can tell"
+        );
+    }
+}
