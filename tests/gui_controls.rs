@@ -208,3 +208,43 @@ fn the_sidebar_collapses_and_an_error_notice_can_be_dismissed() {
     harness.run_steps(2);
     assert!(harness.state().state().errors.is_empty());
 }
+
+/// The links the window asked the system to open in the last frame.
+fn opened_links(harness: &Harness<'_, App>) -> Vec<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            egui::OutputCommand::OpenUrl(open) => Some(open.url.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn links_in_replies_open_only_for_web_and_mail_addresses() {
+    let reply = "看 [网站](https://example.com/ok)、[邮件](mailto:a@example.com) 和 [文件](file:///etc/passwd)";
+    let server = MockServer::always(Reply::sse(sse_body(&[reply])));
+    let runtime = support::runtime();
+    let (_env, mut harness) = support::gui::app_with_provider("gui-links", &server, &runtime);
+    support::gui::type_question(&mut harness, "links");
+    harness.key_press(Key::Enter);
+    support::gui::wait_for_reply(&mut harness, ocrchat::store::MessageStatus::Complete);
+    for (label, expected) in [
+        ("网站", Some("https://example.com/ok")),
+        ("邮件", Some("mailto:a@example.com")),
+        ("文件", None),
+    ] {
+        harness.get_by_label(label).click();
+        harness.step();
+        let opened = opened_links(&harness);
+        assert_eq!(
+            opened,
+            expected.into_iter().map(str::to_owned).collect::<Vec<_>>(),
+            "{label}"
+        );
+        harness.step();
+    }
+}
