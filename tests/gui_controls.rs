@@ -248,3 +248,36 @@ fn links_in_replies_open_only_for_web_and_mail_addresses() {
         harness.step();
     }
 }
+
+#[test]
+fn the_font_size_chosen_with_ctrl_plus_is_remembered() {
+    let env = TestEnv::new("gui-zoom");
+    let runtime = support::runtime();
+    let zoom = {
+        let mut harness = app_harness(&env, &runtime);
+        step_until(&mut harness, "the provider list", |app| {
+            app.state().providers_loaded
+        });
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::Plus);
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::Plus);
+        harness.run_steps(2);
+        let zoom = harness.ctx.zoom_factor();
+        assert!(zoom > 1.05, "Ctrl+Plus zooms in: {zoom}");
+        support::wait_until("the zoom to be saved", support::gui::WAIT, || {
+            harness.step();
+            ocrchat::config::Settings::load(&env.paths.config_file())
+                .is_ok_and(|saved| saved.ui_zoom == Some(zoom))
+        });
+        zoom
+    };
+    let mut harness = app_harness(&env, &runtime);
+    step_until(&mut harness, "the remembered zoom", |app| {
+        app.state().providers_loaded
+    });
+    harness.run_steps(2);
+    assert!(
+        (harness.ctx.zoom_factor() - zoom).abs() < 1e-3,
+        "{} != {zoom}",
+        harness.ctx.zoom_factor()
+    );
+}

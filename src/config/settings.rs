@@ -15,6 +15,8 @@ use crate::llm::ProviderConfig;
 pub struct Settings {
     /// The provider new questions go to.
     pub active_provider: Option<String>,
+    /// The window's zoom (Ctrl +/−), once the person changed it.
+    pub ui_zoom: Option<f32>,
     /// Configured providers, in the order the user added them.
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,

@@ -68,6 +68,11 @@ pub enum Command {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// Remembers the window's zoom (Ctrl +/−) for the next start.
+    SetUiZoom {
+        /// The zoom factor (1.0 is the default size).
+        zoom: f32,
+    },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

@@ -103,6 +103,8 @@ impl Engine {
     }
 
     async fn startup(&mut self) {
+        let ui_zoom = self.settings.ui_zoom;
+        self.events.emit(Event::Preferences { ui_zoom }).await;
         self.emit_providers().await;
         self.emit_conversations().await;
         let offer = self.dotenv_offer();
@@ -160,6 +162,13 @@ impl Engine {
                 options,
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
+            Command::SetUiZoom { zoom } => {
+                // Within egui's own zoom range; anything else (a bad value) is not kept.
+                if (0.2..=5.0).contains(&zoom) && self.settings.ui_zoom != Some(zoom) {
+                    self.settings.ui_zoom = Some(zoom);
+                    self.save_settings().await;
+                }
+            }
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -331,6 +340,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::RenameConversation { .. } => "rename_conversation",
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
+        Command::SetUiZoom { .. } => "set_ui_zoom",
         Command::Stop { .. } => "stop",
     }
 }

@@ -114,6 +114,11 @@ pub enum Event {
         /// Token counts, if the server sent them.
         usage: Option<Usage>,
     },
+    /// The window's remembered preferences (at start).
+    Preferences {
+        /// The zoom factor the person chose with Ctrl +/−, if any.
+        ui_zoom: Option<f32>,
+    },
     /// A `.env` offers a provider for import (`None`: the offer is gone).
     DotenvOffer(Option<DotenvOffer>),
     /// Something the user must know that is not tied to one reply; names cause and next step.

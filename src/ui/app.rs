@@ -51,6 +51,8 @@ pub struct App {
     /// Put the cursor in the composer when it is next drawn.
     focus_composer: bool,
     silence_notice_after: Duration,
+    /// The zoom the core has saved (`None` until it reported the remembered one).
+    saved_zoom: Option<f32>,
     cjk_font_loaded: bool,
     /// Benchmarks set `OCRCHAT_FIRST_FRAME_FILE`; the first frame writes it (start-up time).
     first_frame_file: Option<std::path::PathBuf>,
@@ -87,6 +89,7 @@ impl App {
             showing_welcome: false,
             focus_composer: false,
             silence_notice_after: SILENCE_NOTICE_AFTER,
+            saved_zoom: None,
             cjk_font_loaded,
             first_frame_file: std::env::var_os(FIRST_FRAME_ENV).map(Into::into),
         }
@@ -185,6 +188,12 @@ impl App {
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events(ctx);
+        if let Some(remembered) = self.state.ui_zoom.take() {
+            if let Some(zoom) = remembered {
+                ctx.set_zoom_factor(zoom);
+            }
+            self.saved_zoom = Some(remembered.unwrap_or_else(|| ctx.zoom_factor()));
+        }
         if !self.state.retries.is_empty() {
             // The retry countdown changes once a second.
             ctx.request_repaint_after(Duration::from_millis(250));
@@ -274,6 +283,15 @@ impl eframe::App for App {
             }
         }
         keep_safe_links(&ctx);
+        // Ctrl +/− (egui's own zoom keys) is remembered for the next start.
+        let zoom = ctx.zoom_factor();
+        if self
+            .saved_zoom
+            .is_some_and(|saved| (saved - zoom).abs() > 1e-3)
+        {
+            self.saved_zoom = Some(zoom);
+            commands.push(Command::SetUiZoom { zoom });
+        }
         self.send_all(commands);
         if let Some(path) = self.first_frame_file.take() {
             // Only under the start-up benchmark: one tiny write, once.

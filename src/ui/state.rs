@@ -45,6 +45,8 @@ pub struct UiState {
     pub stream_activity_at: Option<Instant>,
     /// Errors to show until dismissed, newest last.
     pub errors: Vec<String>,
+    /// The remembered zoom, once the core reported it (applied by the app, then cleared).
+    pub ui_zoom: Option<Option<f32>>,
     /// A provider a `.env` offers.
     pub dotenv_offer: Option<DotenvOffer>,
 }
@@ -155,6 +157,7 @@ impl UiState {
                 }
             }
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
+            Event::Preferences { ui_zoom } => self.ui_zoom = Some(ui_zoom),
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {
