@@ -85,6 +85,22 @@ fn new_chat_on_the_welcome_screen_opens_a_chat_that_says_what_is_missing() {
     // Nothing in the window points to the command line.
     assert!(harness.query_by_label_contains("--base-url").is_none());
     assert!(harness.query_by_label_contains("CLI").is_none());
+    // Once a provider is added, the hint's cause is gone and so is the hint.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Comma);
+    harness.run_steps(2);
+    harness.get_by_label("Ollama (local)").click();
+    harness.run_steps(2);
+    harness.get_by_label("Save provider").click();
+    step_until(&mut harness, "the provider", |app| {
+        app.state().active_provider.is_some()
+    });
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_by_label("Add a provider first: Settings… → Add provider")
+            .is_none()
+    );
+    assert_eq!(harness.state().draft(), "hello");
 }
 
 #[test]

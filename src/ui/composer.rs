@@ -113,8 +113,12 @@ impl Composer {
         if enter_pressed && context.streaming && !self.draft.trim().is_empty() {
             self.notice = Some(s.streaming_hint.to_owned());
         }
-        if !context.streaming && self.notice.as_deref() == Some(s.streaming_hint) {
-            // The reply ended: the hint's cause is gone.
+        let cause_gone = match self.notice.as_deref() {
+            Some(hint) if hint == s.streaming_hint => !context.streaming,
+            Some(hint) if hint == s.no_provider_hint => context.can_send,
+            _ => false,
+        };
+        if cause_gone {
             self.notice = None;
         }
         let visuals = ui.visuals().clone();

@@ -179,7 +179,9 @@ impl ConversationView {
                     status_ui(ui, s, state, message);
                     let finished = message.status != MessageStatus::Streaming;
                     if message.role == Role::Assistant && finished {
-                        let is_last = state.messages.last().map(|m| m.id) == Some(message.id);
+                        // Retry needs a provider (without one the core could only refuse).
+                        let is_last = state.messages.last().map(|m| m.id) == Some(message.id)
+                            && state.active_provider.is_some();
                         ui.horizontal(|ui| {
                             if !message.content.is_empty()
                                 && ui.small_button(s.copy).on_hover_text(s.copy_hint).clicked()
