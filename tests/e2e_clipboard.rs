@@ -2,7 +2,8 @@
 //! clipboard served by xclip as another program would. A key copied elsewhere is pasted
 //! (Ctrl+V) into the API-key field of the welcome form and a server address (Shift+Insert)
 //! into its Base URL; Enter saves it; a question pasted into the composer is sent with that
-//! key; Copy on the reply puts it where `xclip -o` reads it.
+//! key; Copy on the reply puts it where `xclip -o` reads it. Links in a reply open in the
+//! system browser (`$BROWSER`, a script here), `https` yes, `file:` no.
 
 mod support;
 
@@ -71,4 +72,63 @@ fn paste_a_key_and_a_question_from_the_clipboard_and_copy_the_reply_back() {
     wait_until("the app to exit", WAIT, || {
         app.0.try_wait().unwrap().is_some()
     });
+}
+
+#[test]
+fn a_link_in_a_reply_opens_in_the_system_browser_and_a_file_link_does_not() {
+    let reply = "Read [the file](file:///etc/passwd) or [the site](https://example.com/e2e).";
+    let server = MockServer::always(Reply::sse(sse_body(&[reply])));
+    let env = TestEnv::new("e2e-links");
+    let mut settings = ocrchat::config::Settings::default();
+    settings.upsert(ocrchat::llm::ProviderConfig::new(
+        "Local",
+        &server.base_url,
+        "m",
+    ));
+    settings
+        .save(&xdg_config(&env).join("ocrchat/config.toml"))
+        .unwrap();
+    // The system browser is a script that writes down what it was asked to open.
+    let opened = env.dir.path().join("opened.txt");
+    let browser = env.dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let (_xvfb, display) = start_xvfb();
+    let browser_env = browser.display().to_string();
+    let _app = spawn_app(&env, &display, &[("BROWSER", browser_env.as_str())]);
+    let (x, y, w, h) = focus_window(&display);
+    let key = |combo: &str| {
+        xdotool(&display, &["key", "--delay", "60", combo]);
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // Click into the composer (bottom of the window, right of the sidebar) and ask.
+    let (cx, cy) = (x + w / 2 + 100, y + h - 40);
+    xdotool(
+        &display,
+        &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
+    );
+    xdotool(&display, &["type", "--delay", "15", "links please"]);
+    key("Return");
+    wait_until("the request", WAIT, || !server.requests().is_empty());
+    std::thread::sleep(Duration::from_millis(500));
+    // Tab from the composer reaches the reply's links in order; Return activates them.
+    key("Tab");
+    key("Return");
+    key("Tab");
+    key("Return");
+    wait_until("the browser to be asked", WAIT, || opened.exists());
+    std::thread::sleep(Duration::from_millis(500));
+    let asked = std::fs::read_to_string(&opened).unwrap();
+    assert_eq!(
+        asked, "https://example.com/e2e\n",
+        "only the web link opened"
+    );
 }
