@@ -303,3 +303,29 @@ fn a_long_retry_note_wraps_inside_a_narrow_window() {
         "it wrapped onto several lines: {rect:?}"
     );
 }
+
+/// The composer's contract with the core: every `Send` is answered, accepted or refused, so
+/// a question never waits in the composer forever.
+#[test]
+fn every_question_is_answered_with_accepted_or_refused() {
+    let server = MockServer::always(Reply::sse(sse_body(&["好"])));
+    let env = TestEnv::new("core-accept-refuse");
+    seed_provider(&env, &server);
+    let mut driver = support::Driver::start(&env);
+    driver.send_question(None, "   ");
+    let reason = driver.next_error();
+    assert!(reason.contains("empty"), "{reason}");
+    driver.send_question(None, "真正的问题");
+    let events = driver.until(|e| matches!(e, ocrchat::core::Event::QuestionAccepted { .. }));
+    let Some(ocrchat::core::Event::QuestionAccepted { conversation }) = events.last() else {
+        unreachable!()
+    };
+    let conversation = *conversation;
+    let opened = driver.until(|e| matches!(e, ocrchat::core::Event::ConversationOpened { .. }));
+    assert!(matches!(
+        opened.last(),
+        Some(ocrchat::core::Event::ConversationOpened { id: Some(id), .. }) if *id == conversation
+    ));
+    driver.until(|e| matches!(e, ocrchat::core::Event::MessageFinished { .. }));
+    driver.shutdown();
+}

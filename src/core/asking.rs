@@ -67,7 +67,8 @@ impl Engine {
     ) {
         let text = text.trim_end().to_owned();
         if text.trim().is_empty() {
-            return;
+            let reason = "The question is empty. Type something to ask.".to_owned();
+            return self.events.emit(Event::QuestionRefused { reason }).await;
         }
         let refusal = match self.ready_to_ask(conversation, &options) {
             Ok(provider) => self

@@ -176,10 +176,17 @@ impl App {
     }
 
     fn send_all(&mut self, commands: Vec<Command>) {
+        let busy = self.strings().core_busy;
         for command in commands {
+            let is_question = matches!(command, Command::Send { .. });
             let sent = self.core.as_ref().map(|core| core.send(command));
             if let Some(Err(_busy)) = sent {
-                self.state.errors.push(self.strings().core_busy.to_owned());
+                if is_question {
+                    // Not taken: the composer keeps the text and says why.
+                    self.composer.refused(busy);
+                } else {
+                    self.state.errors.push(busy.to_owned());
+                }
             }
         }
     }
