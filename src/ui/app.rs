@@ -116,7 +116,7 @@ impl App {
     }
 
     /// Changes how long a streaming reply stays silent before the window says so (tests use
-    /// a short one; the window uses [`SILENCE_NOTICE_AFTER`]).
+    /// a short one; the window waits 15 s).
     #[must_use]
     pub fn with_silence_notice_after(mut self, after: Duration) -> Self {
         self.silence_notice_after = after;
