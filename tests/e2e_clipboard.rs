@@ -30,7 +30,9 @@ fn paste_a_key_and_a_question_from_the_clipboard_and_copy_the_reply_back() {
         std::thread::sleep(Duration::from_millis(150));
     };
 
-    // The welcome form opens with the cursor in the API-key field (the preset fills the rest).
+    // The welcome form opens with the cursor in the API-key field (the preset fills the rest)
+    // once the core has reported that no provider exists.
+    std::thread::sleep(Duration::from_millis(500));
     set_clipboard(&display, "sk-pasted-from-clipboard");
     key("ctrl+v");
     // Back to Base URL (past Model), replace it with the address on the clipboard.
