@@ -12,6 +12,9 @@ use super::state::UiState;
 use super::strings::Strings;
 use super::theme;
 
+/// How many frames a jump to the newest message keeps scrolling until it is there.
+const JUMP_FRAMES: u8 = 10;
+
 /// The conversation panel's UI-local state.
 #[derive(Default)]
 pub struct ConversationView {
@@ -21,8 +24,9 @@ pub struct ConversationView {
     heights: RowHeights<MessageId, TextSize>,
     /// The streaming reply's length when its size was last estimated.
     streaming_len: Option<(MessageId, usize)>,
-    /// Scroll to the newest message on the next frame (a question was just sent).
-    jump_to_latest: bool,
+    /// Frames left to keep scrolling to the newest message (a question was just sent; the
+    /// messages below may still grow while their heights are measured).
+    jump_frames: u8,
     /// Whether the view showed the newest message last frame.
     at_bottom: bool,
 }
@@ -30,7 +34,7 @@ pub struct ConversationView {
 impl ConversationView {
     /// Scrolls to the newest message on the next frame.
     pub fn jump_to_latest(&mut self) {
-        self.jump_to_latest = true;
+        self.jump_frames = JUMP_FRAMES;
     }
 
     /// Whether the view showed the newest message when last drawn.
@@ -55,7 +59,17 @@ impl ConversationView {
         }
         let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
         self.sync_heights(&state.messages, width);
-        let jump = std::mem::take(&mut self.jump_to_latest);
+        // Follow the newest message while the view is at the bottom and the person is not
+        // scrolling: egui's own stick-to-bottom compares float offsets for equality, which
+        // fails at the offsets of a long conversation.
+        let user_scrolls = ui.input(|i| {
+            i.smooth_scroll_delta.y != 0.0
+                || i.pointer.any_down()
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
+        });
+        let jump = self.jump_frames > 0 || (self.at_bottom && !user_scrolls);
         let output = egui::ScrollArea::vertical()
             .id_salt(("conversation", state.current))
             .stick_to_bottom(true)
@@ -74,13 +88,23 @@ impl ConversationView {
                     }
                     ui.add_space(plan.space_after);
                     if jump {
-                        ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
+                        ui.scroll_to_cursor_animation(
+                            Some(egui::Align::BOTTOM),
+                            egui::style::ScrollAnimation::none(),
+                        );
                     }
                 });
             });
         let hidden_below =
             output.content_size.y - (output.state.clamped_offset().y + output.inner_rect.height());
-        self.at_bottom = jump || hidden_below <= 2.0;
+        let reached = hidden_below <= 2.0;
+        self.jump_frames = if reached {
+            0
+        } else {
+            ui.ctx().request_repaint();
+            self.jump_frames.saturating_sub(1)
+        };
+        self.at_bottom = reached || self.jump_frames > 0;
         if !self.at_bottom {
             let size = egui::vec2(140.0, 28.0);
             let rect = egui::Rect::from_center_size(
@@ -92,7 +116,7 @@ impl ConversationView {
                 .on_hover_text(s.jump_to_latest)
                 .clicked()
             {
-                self.jump_to_latest = true;
+                self.jump_frames = JUMP_FRAMES;
                 ui.ctx().request_repaint();
             }
         }
