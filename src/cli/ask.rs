@@ -272,7 +272,9 @@ async fn stream_reply(
                 let ending = ending_of(status, error, stopping);
                 return Ok((ending, Some(message)));
             }
-            Event::Error(message) => return Err(AskFailed(message)),
+            Event::Error(message) | Event::QuestionRefused { reason: message } => {
+                return Err(AskFailed(message));
+            }
             _ => {}
         }
     }

@@ -58,6 +58,13 @@ pub enum Command {
         /// Which one.
         id: ConversationId,
     },
+    /// Gives a conversation a new title.
+    RenameConversation {
+        /// Which one.
+        id: ConversationId,
+        /// Its new title.
+        title: String,
+    },
     /// Asks a question in a conversation (`None`: a new one).
     Send {
         /// Where; `None` starts a new conversation titled after the question.
@@ -82,6 +89,11 @@ pub enum Command {
     Continue {
         /// Which conversation.
         conversation: ConversationId,
+    },
+    /// Remembers the window's zoom (Ctrl +/−) for the next start.
+    SetUiZoom {
+        /// The zoom factor (1.0 is the default size).
+        zoom: f32,
     },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {

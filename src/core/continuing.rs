@@ -25,8 +25,9 @@ impl Engine {
     /// Continues the conversation's last reply; tells the user when there is none to continue.
     pub(super) async fn continue_reply(&mut self, conversation: ConversationId) {
         let options = SendOptions::default();
-        let Some(provider) = self.ready_to_ask(Some(conversation), &options).await else {
-            return;
+        let provider = match self.ready_to_ask(Some(conversation), &options) {
+            Ok(provider) => provider,
+            Err(reason) => return self.events.emit(Event::Error(reason)).await,
         };
         let history = match self.store.call(move |s| s.messages(conversation)).await {
             Ok(history) => history,

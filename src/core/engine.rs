@@ -160,6 +160,8 @@ impl Engine {
 
     async fn startup(&self) {
         self.events.emit(Event::Theme(self.settings.theme)).await;
+        let ui_zoom = self.settings.ui_zoom;
+        self.events.emit(Event::Preferences { ui_zoom }).await;
         self.emit_providers().await;
         self.emit_conversations().await;
         let offer = self.dotenv_offer();
@@ -205,6 +207,7 @@ impl Engine {
             }
             Command::OpenConversation { id } => self.open_conversation(id).await,
             Command::DeleteConversation { id } => self.delete_conversation(id).await,
+            Command::RenameConversation { id, title } => self.rename_conversation(id, title).await,
             Command::Send {
                 conversation,
                 text,
@@ -213,6 +216,13 @@ impl Engine {
             Command::Retry { conversation } => self.retry(conversation).await,
             Command::Continue { conversation } => self.continue_reply(conversation).await,
             Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
+            Command::SetUiZoom { zoom } => {
+                // Within egui's own zoom range; anything else (a bad value) is not kept.
+                if (0.2..=5.0).contains(&zoom) && self.settings.ui_zoom != Some(zoom) {
+                    self.settings.ui_zoom = Some(zoom);
+                    self.save_settings().await;
+                }
+            }
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -392,10 +402,12 @@ fn command_name(command: &Command) -> &'static str {
         Command::NewConversation => "new_conversation",
         Command::OpenConversation { .. } => "open_conversation",
         Command::DeleteConversation { .. } => "delete_conversation",
+        Command::RenameConversation { .. } => "rename_conversation",
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
         Command::Continue { .. } => "continue",
         Command::TestProvider { .. } => "test_provider",
+        Command::SetUiZoom { .. } => "set_ui_zoom",
         Command::Stop { .. } => "stop",
         Command::SetTheme { .. } => "set_theme",
     }

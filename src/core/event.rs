@@ -78,6 +78,23 @@ pub enum Event {
         /// Its messages, oldest first, with any streaming reply as far as it has come.
         messages: Vec<Message>,
     },
+    /// A question sent with `Command::Send` was stored and its reply is starting: the
+    /// window clears its composer only now.
+    QuestionAccepted {
+        /// The conversation it went to (new when the `Send` named none).
+        conversation: ConversationId,
+    },
+    /// A question sent with `Command::Send` was not taken (no provider, a reply still
+    /// streaming, a database error); the window keeps the text and shows the reason.
+    QuestionRefused {
+        /// Why, naming the next step.
+        reason: String,
+    },
+    /// A conversation was deleted (a window showing it shows an empty new chat instead).
+    ConversationDeleted {
+        /// Which one.
+        id: ConversationId,
+    },
     /// A message was added: the question, then the reply's placeholder.
     MessageAdded(Message),
     /// Text streamed into a reply.
@@ -128,6 +145,11 @@ pub enum Event {
         message: MessageId,
         /// Why the last write failed, while it is not saved.
         error: Option<String>,
+    },
+    /// The window's remembered preferences (at start).
+    Preferences {
+        /// The zoom factor the person chose with Ctrl +/−, if any.
+        ui_zoom: Option<f32>,
     },
     /// A `.env` offers a provider for import (`None`: the offer is gone).
     DotenvOffer(Option<DotenvOffer>),

@@ -23,6 +23,9 @@ pub struct ProviderForm {
     error: Option<String>,
     /// Sent and waiting for the core to confirm.
     pub pending: Option<String>,
+    /// Put the cursor in the first field to type (the key, when the preset needs one) when
+    /// the form is next drawn.
+    focus_pending: bool,
     /// Where "Test connection" stands.
     test: ConnectionTest,
 }
@@ -60,6 +63,7 @@ impl ProviderForm {
             error: None,
             pending: None,
             test: ConnectionTest::Idle,
+            focus_pending: true,
         }
     }
 
@@ -84,6 +88,7 @@ impl ProviderForm {
             error: None,
             pending: None,
             test: ConnectionTest::Idle,
+            focus_pending: true,
         }
     }
 
@@ -102,13 +107,15 @@ impl ProviderForm {
             });
             ui.add_space(6.0);
         }
+        let mut rows = RowOutcome::default();
         egui::Grid::new("provider_form")
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
-                text_row(ui, s.name, &mut self.name, false, "");
-                text_row(ui, s.base_url, &mut self.base_url, false, "https://…/v1");
-                text_row(ui, s.model, &mut self.model, false, "");
+                let name_row = text_row(ui, s.name, &mut self.name, false, "");
+                rows += name_row.clone();
+                rows += text_row(ui, s.base_url, &mut self.base_url, false, "https://…/v1");
+                rows += text_row(ui, s.model, &mut self.model, false, "");
                 let hint = if !self.preset.needs_key {
                     s.api_key_not_needed
                 } else if self.key_stored {
@@ -116,17 +123,33 @@ impl ProviderForm {
                 } else {
                     s.api_key_hint_new
                 };
-                text_row(ui, s.api_key, &mut self.api_key, true, hint);
+                let key_row = text_row(ui, s.api_key, &mut self.api_key, true, hint);
+                if std::mem::take(&mut self.focus_pending) {
+                    // The preset filled the rest: the key is usually all there is to type.
+                    let first = if self.preset.needs_key {
+                        &key_row
+                    } else {
+                        &name_row
+                    };
+                    if let Some(field) = &first.response {
+                        field.request_focus();
+                    }
+                }
+                rows += key_row;
             });
+        if rows.changed && self.error.is_some() {
+            // The error goes once the fields are right (or names what is still wrong).
+            self.error = self.config().validate().err();
+        }
         if let Some(error) = &self.error {
             ui.colored_label(theme::error_text(ui.visuals()), error);
         }
         ui.add_space(6.0);
         let busy = self.pending.is_some();
-        if ui
+        let clicked = ui
             .add_enabled(!busy, egui::Button::new(s.save_provider))
-            .clicked()
-        {
+            .clicked();
+        if (clicked || rows.submitted) && !busy {
             command = self.submit();
         }
         if busy {
@@ -180,12 +203,18 @@ impl ProviderForm {
         }
     }
 
-    fn submit(&mut self) -> Option<Command> {
+    /// The provider the fields describe.
+    fn config(&self) -> ProviderConfig {
         let mut config =
             ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
         config.stream_usage = self.stream_usage;
         config.api = self.api;
         config.preset = Some(self.preset.label.to_owned());
+        config
+    }
+
+    fn submit(&mut self) -> Option<Command> {
+        let config = self.config();
         if let Err(message) = config.validate() {
             self.error = Some(message);
             return None;
@@ -208,27 +237,69 @@ impl ProviderForm {
     }
 }
 
-fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, hint: &str) {
-    let label = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .password(password)
-            .hint_text(hint)
-            .desired_width(360.0),
-    )
-    .labelled_by(label.id);
-    ui.end_row();
+/// What the form's text rows saw this frame.
+#[derive(Debug, Default, Clone)]
+struct RowOutcome {
+    /// The last row's field.
+    response: Option<egui::Response>,
+    /// A field's text changed.
+    changed: bool,
+    /// Enter was pressed in a field: save.
+    submitted: bool,
 }
 
-/// One row per provider with Use / Edit / Remove; returns a command and, for Edit, the form.
+impl std::ops::AddAssign for RowOutcome {
+    fn add_assign(&mut self, other: Self) {
+        self.changed |= other.changed;
+        self.submitted |= other.submitted;
+        self.response = other.response;
+    }
+}
+
+fn text_row(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    password: bool,
+    hint: &str,
+) -> RowOutcome {
+    let label = ui.label(label);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(value)
+                .password(password)
+                .hint_text(hint)
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+    ui.end_row();
+    RowOutcome {
+        changed: response.changed(),
+        // A single-line field gives up focus on Enter.
+        submitted: response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)),
+        response: Some(response),
+    }
+}
+
+/// What a row of the provider list asks for.
+#[derive(Debug)]
+pub enum ProviderRowAction {
+    /// Make it the active provider.
+    Use(String),
+    /// Open the form on it.
+    Edit(Box<ProviderForm>),
+    /// Ask, then remove it.
+    Remove(String),
+}
+
+/// One row per provider with Use / Edit / Remove; returns what was pressed.
 pub fn provider_list_ui(
     ui: &mut egui::Ui,
     s: &Strings,
     providers: &[ProviderStatus],
     active: Option<&str>,
-) -> (Option<Command>, Option<ProviderForm>) {
-    let mut command = None;
-    let mut form = None;
+) -> Option<ProviderRowAction> {
+    let mut action = None;
     for status in providers {
         let name = &status.config.name;
         ui.horizontal(|ui| {
@@ -250,15 +321,17 @@ pub fn provider_list_ui(
             if is_active {
                 ui.label(egui::RichText::new(s.active).italics());
             } else if ui.button(s.use_provider).on_hover_text(name).clicked() {
-                command = Some(Command::SetActiveProvider { name: name.clone() });
+                action = Some(ProviderRowAction::Use(name.clone()));
             }
             if ui.button(s.edit).on_hover_text(name).clicked() {
-                form = Some(ProviderForm::edit(status));
+                action = Some(ProviderRowAction::Edit(Box::new(ProviderForm::edit(
+                    status,
+                ))));
             }
             if ui.button(s.remove).on_hover_text(name).clicked() {
-                command = Some(Command::RemoveProvider { name: name.clone() });
+                action = Some(ProviderRowAction::Remove(name.clone()));
             }
         });
     }
-    (command, form)
+    action
 }
