@@ -18,10 +18,27 @@ struct Cli {
 enum CliCommand {
     /// Ask one question; the reply streams to stdout.
     Ask(ocrchat::cli::AskArgs),
+    /// Read the text in image files (OCR) and print it.
+    Ocr(ocrchat::cli::OcrArgs),
 }
 
 fn main() -> ExitCode {
+    // libtesseract's OpenMP reads OMP_THREAD_LIMIT only at process start: re-run with it set.
+    if let Some(err) = ocrchat::ocr::thread_limit::reexec_if_missing() {
+        eprintln!(
+            "ocrchat: could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR will be slower."
+        );
+    }
     let cli = Cli::parse();
+    // `ocr` needs neither the settings paths nor the async runtime.
+    let ask = match cli.command {
+        Some(CliCommand::Ocr(args)) => {
+            init_logging_stderr();
+            return ocrchat::cli::run_ocr(&args);
+        }
+        Some(CliCommand::Ask(args)) => Some(args),
+        None => None,
+    };
     let Some(paths) = Paths::platform() else {
         eprintln!(
             "ocrchat: no home directory is known, so there is nowhere to keep settings. Set HOME."
@@ -41,8 +58,8 @@ fn main() -> ExitCode {
         }
     };
     let options = CoreOptions::new(paths);
-    match cli.command {
-        Some(CliCommand::Ask(args)) => {
+    match ask {
+        Some(args) => {
             init_logging_stderr();
             match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
                 Ok(()) => ExitCode::SUCCESS,

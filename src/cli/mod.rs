@@ -1,8 +1,10 @@
 //! The command line: the same core as the window, driven headless. One file per subcommand.
 
 mod ask;
+mod ocr;
 
 pub use ask::{AskArgs, run_ask};
+pub use ocr::{OcrArgs, OcrFormat, run_ocr};
 
 /// Resolves when the process is asked to end: Ctrl+C (SIGINT) or, on Unix, SIGTERM. If the
 /// signal handlers cannot be installed it never resolves (the default handling applies).

@@ -1,0 +1,3 @@
+//! OCR benchmarks (written below).
+
+fn main() {}
