@@ -158,7 +158,13 @@ impl Worker {
         let prepared_at = Instant::now();
         let prepared: Vec<PreparedPage> = pages
             .iter()
-            .map(|page| prepare(page, self.shared.config.preprocess))
+            .map(|page| {
+                prepare(
+                    page,
+                    self.shared.config.preprocess,
+                    job.request.languages.has_cjk(),
+                )
+            })
             .collect();
         timing.preprocess_ms = millis(prepared_at.elapsed());
 
