@@ -8,7 +8,7 @@
 //! 3. Accuracy: CER per fixture and mean, ocrchat against the CLI, plus each preprocessing
 //!    step switched off in turn (the step stays only if it helps).
 //!
-//! Run: `cargo bench --bench ocr --no-default-features` (needs `tesseract-ocr`, installed by
+//! Run: `cargo bench --bench ocr` (needs `tesseract-ocr`, installed by
 //! `scripts/setup.sh`). Figures are printed, never asserted; the exit code is non-zero only
 //! when something fails to run.
 
@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 
 use ocr_support::{FIXTURES, Fixture, fixture_path};
 use ocrchat::ocr::preprocess::PreprocessOptions;
-use ocrchat::ocr::{LanguageSpec, OcrPool, OcrPoolConfig, OcrRequest, OcrSource, TessData, TesseractFactory};
+use ocrchat::ocr::{
+    LanguageSpec, OcrPool, OcrPoolConfig, OcrRequest, OcrSource, TessData, TesseractFactory,
+};
 
 const THROUGHPUT_IMAGES: usize = 40;
 const LATENCY_ROUNDS: usize = 7;
@@ -46,10 +48,17 @@ type Failure = Box<dyn std::error::Error>;
 
 fn run() -> Result<(), Failure> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    println!("OCR bench: {cores} cores, OMP_THREAD_LIMIT={}", std::env::var("OMP_THREAD_LIMIT").unwrap_or_default());
-    cli_text(&fixture_path(SCREEN), "eng").map_err(|err| format!("the tesseract CLI does not run ({err}); run scripts/setup.sh"))?;
+    println!(
+        "OCR bench: {cores} cores, OMP_THREAD_LIMIT={}",
+        std::env::var("OMP_THREAD_LIMIT").unwrap_or_default()
+    );
+    cli_text(&fixture_path(SCREEN), "eng")
+        .map_err(|err| format!("the tesseract CLI does not run ({err}); run scripts/setup.sh"))?;
 
-    let pool = pool_with(PreprocessOptions { max_bands: cores.min(4), ..PreprocessOptions::default() })?;
+    let pool = pool_with(PreprocessOptions {
+        max_bands: cores.min(4),
+        ..PreprocessOptions::default()
+    })?;
     throughput(&pool)?;
     latency(&pool)?;
     accuracy(&pool)?;
@@ -58,7 +67,10 @@ fn run() -> Result<(), Failure> {
 }
 
 fn pool_with(preprocess: PreprocessOptions) -> Result<OcrPool, Failure> {
-    let config = OcrPoolConfig { preprocess, ..OcrPoolConfig::default() };
+    let config = OcrPoolConfig {
+        preprocess,
+        ..OcrPoolConfig::default()
+    };
     let pool = OcrPool::start(Arc::new(TesseractFactory::new(TessData::locate())), config)?;
     for lang in ["eng", "chi_sim"] {
         let ready = pool.prewarm(&LanguageSpec::parse(lang)?);
@@ -70,7 +82,10 @@ fn pool_with(preprocess: PreprocessOptions) -> Result<OcrPool, Failure> {
 }
 
 fn request(fixture: &Fixture) -> Result<OcrRequest, Failure> {
-    Ok(OcrRequest { source: OcrSource::File(fixture.path()), languages: LanguageSpec::parse(fixture.lang)? })
+    Ok(OcrRequest {
+        source: OcrSource::File(fixture.path()),
+        languages: LanguageSpec::parse(fixture.lang)?,
+    })
 }
 
 fn cli_text(path: &Path, lang: &str) -> Result<String, Failure> {
@@ -98,17 +113,36 @@ fn throughput(pool: &OcrPool) -> Result<(), Failure> {
     }
     let cli = started.elapsed();
     let started = Instant::now();
-    let jobs = images.iter().map(|f| Ok(pool.submit(request(f)?, None)?)).collect::<Result<Vec<_>, Failure>>()?;
+    let jobs = images
+        .iter()
+        .map(|f| Ok(pool.submit(request(f)?, None)?))
+        .collect::<Result<Vec<_>, Failure>>()?;
     for job in jobs {
         job.wait()?;
     }
     let ours = started.elapsed();
-    println!("\n## Throughput: {THROUGHPUT_IMAGES} images ({} fixtures cycled)", FIXTURES.len());
+    println!(
+        "\n## Throughput: {THROUGHPUT_IMAGES} images ({} fixtures cycled)",
+        FIXTURES.len()
+    );
     println!("| path | total s | per image ms |\n| --- | ---: | ---: |");
-    for (name, time) in [("tesseract CLI, sequential", cli), (&*format!("ocrchat pool, {} workers, warm", pool.workers()), ours)] {
-        println!("| {name} | {:.2} | {:.0} |", time.as_secs_f64(), time.as_secs_f64() * 1000.0 / THROUGHPUT_IMAGES as f64);
+    for (name, time) in [
+        ("tesseract CLI, sequential", cli),
+        (
+            &*format!("ocrchat pool, {} workers, warm", pool.workers()),
+            ours,
+        ),
+    ] {
+        println!(
+            "| {name} | {:.2} | {:.0} |",
+            time.as_secs_f64(),
+            time.as_secs_f64() * 1000.0 / THROUGHPUT_IMAGES as f64
+        );
     }
-    println!("speed-up: {:.2}x (target >= 2.5x)", cli.as_secs_f64() / ours.as_secs_f64());
+    println!(
+        "speed-up: {:.2}x (target >= 2.5x)",
+        cli.as_secs_f64() / ours.as_secs_f64()
+    );
     Ok(())
 }
 
@@ -118,7 +152,10 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 fn latency(pool: &OcrPool) -> Result<(), Failure> {
-    let screen = FIXTURES.iter().find(|f| f.file == SCREEN).ok_or("no screen fixture")?;
+    let screen = FIXTURES
+        .iter()
+        .find(|f| f.file == SCREEN)
+        .ok_or("no screen fixture")?;
     let (mut cli, mut ours) = (Vec::new(), Vec::new());
     let (mut cli_cer, mut our_cer) = (0.0, 0.0);
     for _ in 0..LATENCY_ROUNDS {
@@ -132,11 +169,23 @@ fn latency(pool: &OcrPool) -> Result<(), Failure> {
         our_cer = screen.cer(&text);
     }
     let (cli, ours) = (median(cli), median(ours));
-    println!("\n## Latency: one 1920×1080 screenshot, median of {LATENCY_ROUNDS} alternating rounds");
+    println!(
+        "\n## Latency: one 1920×1080 screenshot, median of {LATENCY_ROUNDS} alternating rounds"
+    );
     println!("| path | ms | CER |\n| --- | ---: | ---: |");
-    println!("| tesseract CLI | {:.0} | {cli_cer:.3} |", cli.as_secs_f64() * 1000.0);
-    println!("| ocrchat pool, warm, bands on {} workers | {:.0} | {our_cer:.3} |", pool.workers(), ours.as_secs_f64() * 1000.0);
-    println!("ratio: {:.2}x (target <= 0.6x)", ours.as_secs_f64() / cli.as_secs_f64());
+    println!(
+        "| tesseract CLI | {:.0} | {cli_cer:.3} |",
+        cli.as_secs_f64() * 1000.0
+    );
+    println!(
+        "| ocrchat pool, warm, bands on {} workers | {:.0} | {our_cer:.3} |",
+        pool.workers(),
+        ours.as_secs_f64() * 1000.0
+    );
+    println!(
+        "ratio: {:.2}x (target <= 0.6x)",
+        ours.as_secs_f64() / cli.as_secs_f64()
+    );
     Ok(())
 }
 
@@ -152,7 +201,11 @@ fn accuracy(pool: &OcrPool) -> Result<(), Failure> {
         println!("| {} | {cli:.3} | {ours:.3} |", fixture.file);
     }
     let n = FIXTURES.len() as f64;
-    println!("| **mean** | **{:.3}** | **{:.3}** |", cli_sum / n, our_sum / n);
+    println!(
+        "| **mean** | **{:.3}** | **{:.3}** |",
+        cli_sum / n,
+        our_sum / n
+    );
     Ok(())
 }
 
@@ -160,12 +213,32 @@ fn ablation() -> Result<(), Failure> {
     let all = PreprocessOptions::default();
     let variants = [
         ("all steps", all),
-        ("no dark inversion", PreprocessOptions { invert_dark: false, ..all }),
-        ("no upscaling", PreprocessOptions { upscale_small: false, ..all }),
-        ("no bands (whole page on one engine)", PreprocessOptions { max_bands: 1, ..all }),
+        (
+            "no dark inversion",
+            PreprocessOptions {
+                invert_dark: false,
+                ..all
+            },
+        ),
+        (
+            "no upscaling",
+            PreprocessOptions {
+                upscale_small: false,
+                ..all
+            },
+        ),
+        (
+            "no bands (whole page on one engine)",
+            PreprocessOptions {
+                max_bands: 1,
+                ..all
+            },
+        ),
     ];
     println!("\n## Preprocessing steps: mean CER and time with each step off");
-    println!("| variant | mean CER | dark | small | total s |\n| --- | ---: | ---: | ---: | ---: |");
+    println!(
+        "| variant | mean CER | dark | small | total s |\n| --- | ---: | ---: | ---: | ---: |"
+    );
     for (name, options) in variants {
         let pool = pool_with(options)?;
         let started = Instant::now();
