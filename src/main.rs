@@ -21,10 +21,56 @@ enum CliCommand {
     Ask(ocrchat::cli::AskArgs),
     /// Manage saved providers: list, add, edit, remove, test.
     Providers(ocrchat::cli::ProvidersArgs),
+    /// Read the text in image files (OCR) and print it.
+    Ocr(ocrchat::cli::OcrArgs),
 }
 
 fn main() -> ExitCode {
+    // libtesseract's OpenMP reads OMP_THREAD_LIMIT only at process start: re-run with it set.
+    if let Some(err) = ocrchat::ocr::thread_limit::reexec_if_missing() {
+        diagnostic(&format!(
+            "could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR will be slower."
+        ));
+    }
     let cli = Cli::parse();
+    match cli.command {
+        // `ocr` needs neither the settings paths nor the async runtime.
+        Some(CliCommand::Ocr(args)) => {
+            init_logging_stderr();
+            ocrchat::cli::run_ocr(&args)
+        }
+        Some(CliCommand::Ask(args)) => with_core(|runtime, options| {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    diagnostic(&err.to_string());
+                    // 128 + SIGINT, as shells report a program ended by Ctrl+C.
+                    if err.is_interrupted() {
+                        ExitCode::from(130)
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+            }
+        }),
+        Some(CliCommand::Providers(args)) => with_core(|runtime, options| {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_providers(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    diagnostic(&err.to_string());
+                    ExitCode::FAILURE
+                }
+            }
+        }),
+        None => with_core(run_window),
+    }
+}
+
+/// Builds what the core needs (the platform paths and the one tokio runtime), runs `run`, then
+/// ends the runtime.
+fn with_core(run: impl FnOnce(&tokio::runtime::Runtime, CoreOptions) -> ExitCode) -> ExitCode {
     let Some(paths) = Paths::platform() else {
         diagnostic("no home directory is known, so there is nowhere to keep settings. Set HOME.");
         return ExitCode::FAILURE;
@@ -41,35 +87,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let options = CoreOptions::new(paths);
-    let code = match cli.command {
-        Some(CliCommand::Ask(args)) => {
-            init_logging_stderr();
-            match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    diagnostic(&err.to_string());
-                    // 128 + SIGINT, as shells report a program ended by Ctrl+C.
-                    if err.is_interrupted() {
-                        ExitCode::from(130)
-                    } else {
-                        ExitCode::FAILURE
-                    }
-                }
-            }
-        }
-        Some(CliCommand::Providers(args)) => {
-            init_logging_stderr();
-            match runtime.block_on(ocrchat::cli::run_providers(args, options)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    diagnostic(&err.to_string());
-                    ExitCode::FAILURE
-                }
-            }
-        }
-        None => run_window(&runtime, options),
-    };
+    let code = run(&runtime, CoreOptions::new(paths));
     // A keyring call stuck in an unanswered D-Bus request (a locked keyring whose prompt
     // nobody answers) must not keep the process alive once its reply was stopped.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
