@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod llm;
+pub mod search;
 pub mod secrets;
 pub mod store;
 #[cfg(feature = "gui")]
