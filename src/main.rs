@@ -18,6 +18,8 @@ struct Cli {
 enum CliCommand {
     /// Ask one question; the reply streams to stdout.
     Ask(ocrchat::cli::AskArgs),
+    /// Search the history; one matching message a line, best first.
+    Search(ocrchat::cli::SearchArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,19 @@ fn main() -> ExitCode {
                     } else {
                         ExitCode::FAILURE
                     }
+                }
+            }
+        }
+        Some(CliCommand::Search(args)) => {
+            init_logging_stderr();
+            match ocrchat::cli::run_search(&args, &options.paths) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!(
+                        "ocrchat: {}",
+                        ocrchat::cli::output::for_stderr(&err.to_string())
+                    );
+                    ExitCode::FAILURE
                 }
             }
         }

@@ -2,8 +2,10 @@
 
 mod ask;
 pub mod output;
+mod search;
 
 pub use ask::{AskArgs, run_ask};
+pub use search::{SearchArgs, SearchFailed, run_search};
 
 /// Resolves when the process is asked to end: Ctrl+C (SIGINT) or, on Unix, SIGTERM. If the
 /// signal handlers cannot be installed it never resolves (the default handling applies).
