@@ -282,3 +282,28 @@ fn the_cli_prints_one_line_per_message_and_nothing_when_nothing_matches() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(!out.status.success() && err.contains("YYYY-MM-DD"), "{err}");
 }
+
+#[test]
+fn short_terms_at_the_very_end_and_common_short_terms_are_found() {
+    let store = Store::in_memory().unwrap();
+    // A rare short term (looked up through the trigrams it begins), at the very end of a
+    // text, and in another case.
+    let end = conversation(&store, "t1", "the whale is 鲸");
+    let upper = conversation(&store, "t2", "ends with QZ");
+    assert_eq!(found(&store, "鲸"), [(end.0, "question")]);
+    assert_eq!(found(&store, "qz"), [(upper.0, "question")]);
+    assert_eq!(found(&store, "Qz 鲸"), []);
+    // A common short term begins more trigrams than are looked up: it is scanned for instead,
+    // with the same results.
+    let many: String = ('\u{4e00}'..'\u{4e60}')
+        .flat_map(|c| ['发', c, ' '])
+        .collect();
+    let common = conversation(&store, "t3", &many);
+    let last = conversation(&store, "t4", "结尾是发");
+    assert_eq!(
+        found(&store, "发"),
+        [(common.0, "question"), (last.0, "question")]
+    );
+    assert_eq!(found(&store, "是发"), [(last.0, "question")]);
+    assert!(store.search_index_problems().unwrap().is_empty());
+}

@@ -1,9 +1,11 @@
 //! Searching the history through the index that search_schema.rs keeps.
 //!
-//! Terms of three or more characters go to the FTS5 trigram index, ranked by bm25; terms of
-//! one or two characters (which a trigram index cannot look up: `发`, `发票`) are matched with
-//! `LIKE` over the indexed text, within the index's hits when there are longer terms, or over
-//! every indexed text newest first (stopping at the limit) when there are not.
+//! Terms of three or more characters go to the FTS5 trigram index, ranked by bm25. A trigram
+//! index cannot look up a term of one or two characters (`发`, `发票`) directly, but every
+//! occurrence of one begins an indexed trigram, so a short term that begins few trigrams
+//! (a rare one) is looked up as any of them. A common one begins many; it is matched with
+//! `LIKE` over the indexed texts, newest first, which finds a page of it quickly. Every short
+//! term is also checked with `LIKE`, so a hit contains exactly what was typed.
 
 use rusqlite::types::Value;
 
@@ -66,12 +68,25 @@ pub struct SearchHit {
 
 /// Terms this many characters long or longer are looked up in the trigram index.
 const TRIGRAM: usize = 3;
+/// A short term beginning more indexed trigrams than this is matched by scanning instead.
+const EXPANSION: usize = 64;
+/// How many of the newest index matches bm25 ranks (see `search_sql`).
+const RANKED: i64 = 1000;
 
 impl Store {
     /// The messages and titles matching `query`, best first (bm25 when a term is long enough
     /// for the index, newest first otherwise), at most `limit`, one per message.
     pub fn search(&self, query: &Query, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
-        let (sql, params) = search_sql(query, limit);
+        let mut expanded = Vec::new();
+        for term in query.terms.iter().filter(|t| t.chars().count() < TRIGRAM) {
+            match self.trigrams_beginning(term)? {
+                // No trigram begins with it, so no text contains it.
+                Some(trigrams) if trigrams.is_empty() => return Ok(Vec::new()),
+                Some(trigrams) => expanded.push(trigrams),
+                None => {}
+            }
+        }
+        let (sql, params) = search_sql(query, &expanded, limit);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
             let kind: String = row.get(0)?;
@@ -166,8 +181,28 @@ const CONSISTENCY_CHECKS: [(&str, &str); 4] = [
     ),
 ];
 
-/// The statement and its parameters for `query`.
-fn search_sql(query: &Query, limit: usize) -> (String, Vec<Value>) {
+impl Store {
+    /// The indexed trigrams that begin with `term` (shorter than a trigram), or `None` when
+    /// there are more than [`EXPANSION`]: such a term is common, and scanning the newest
+    /// texts finds a page of it sooner than a query of that many trigrams.
+    fn trigrams_beginning(&self, term: &str) -> Result<Option<Vec<String>>, StoreError> {
+        let low = term.to_lowercase();
+        let high = format!("{low}\u{10FFFF}");
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT term FROM search_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+        )?;
+        let trigrams: Vec<String> = stmt
+            .query_map(rusqlite::params![low, high, EXPANSION + 1], |row| {
+                row.get(0)
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok((trigrams.len() <= EXPANSION).then_some(trigrams))
+    }
+}
+
+/// The statement and its parameters for `query`, with the trigrams each short term that
+/// has few begins (`expanded`).
+fn search_sql(query: &Query, expanded: &[Vec<String>], limit: usize) -> (String, Vec<Value>) {
     let mut params: Vec<Value> = Vec::new();
     let mut conditions: Vec<&str> = Vec::new();
     let long: Vec<&String> = query
@@ -175,15 +210,13 @@ fn search_sql(query: &Query, limit: usize) -> (String, Vec<Value>) {
         .iter()
         .filter(|t| t.chars().count() >= TRIGRAM)
         .collect();
-    let (from, order) = if long.is_empty() {
-        ("search_docs d", "d.created_at DESC, d.id DESC")
-    } else {
+    let fts = !long.is_empty() || !expanded.is_empty();
+    let from = if fts {
         conditions.push("search_fts MATCH ?");
-        params.push(Value::Text(fts_query(&long)));
-        (
-            "search_fts JOIN search_docs d ON d.id = search_fts.rowid",
-            "bm25(search_fts), d.id DESC",
-        )
+        params.push(Value::Text(fts_query(&long, expanded)));
+        "search_fts JOIN search_docs d ON d.id = search_fts.rowid"
+    } else {
+        "search_docs d"
     };
     for short in query.terms.iter().filter(|t| t.chars().count() < TRIGRAM) {
         conditions.push("d.text LIKE ? ESCAPE '\\'");
@@ -221,29 +254,56 @@ fn search_sql(query: &Query, limit: usize) -> (String, Vec<Value>) {
         format!("WHERE {}", conditions.join(" AND "))
     };
     // A message can match twice (text and reasoning); fetch a few more than asked for.
-    let fetch = limit.saturating_mul(2).saturating_add(8);
-    params.push(Value::Integer(i64::try_from(fetch).unwrap_or(i64::MAX)));
+    let fetch = i64::try_from(limit.saturating_mul(2).saturating_add(8)).unwrap_or(i64::MAX);
+    // With the index: bm25 ranks the newest RANKED matches (FTS5 walks its hits newest
+    // first and stops there), so a term in every message costs RANKED rows, not all of
+    // them. Without: newest first, stopping at the limit.
+    let (score, inner_order, inner_limit, order) = if fts {
+        (
+            "bm25(search_fts)",
+            "search_fts.rowid DESC",
+            RANKED,
+            "hit.score, d.id DESC",
+        )
+    } else {
+        (
+            "0",
+            "d.created_at DESC, d.id DESC",
+            fetch,
+            "d.created_at DESC, d.id DESC",
+        )
+    };
+    params.push(Value::Integer(inner_limit));
+    params.push(Value::Integer(fetch));
     let sql = format!(
         "SELECT d.kind, d.conversation_id, d.message_id, d.created_at, d.text, c.title,
                 m.role, m.provider, m.model
-         FROM {from}
+         FROM (SELECT d.id AS doc, {score} AS score
+               FROM {from} LEFT JOIN messages m ON m.id = d.message_id
+               {filter}
+               ORDER BY {inner_order} LIMIT ?) hit
+         JOIN search_docs d ON d.id = hit.doc
          JOIN conversations c ON c.id = d.conversation_id
          LEFT JOIN messages m ON m.id = d.message_id
-         {filter}
          ORDER BY {order}
          LIMIT ?"
     );
     (sql, params)
 }
 
-/// An FTS5 query matching every term as a substring: each a quoted string (trigram
-/// tokenizer), quotes doubled, all required.
-fn fts_query(terms: &[&String]) -> String {
+/// An FTS5 query requiring every long term (a quoted string: a substring, for the trigram
+/// tokenizer) and, for each expanded short term, one of the trigrams it begins.
+fn fts_query(terms: &[&String], expanded: &[Vec<String>]) -> String {
+    let quoted = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
     terms
         .iter()
-        .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        .map(|t| quoted(t))
+        .chain(expanded.iter().map(|trigrams| {
+            let any: Vec<String> = trigrams.iter().map(|t| quoted(t)).collect();
+            format!("({})", any.join(" OR "))
+        }))
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" AND ")
 }
 
 /// A `LIKE` pattern (escape `\`) matching `term` anywhere.

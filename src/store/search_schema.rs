@@ -4,8 +4,9 @@
 //! `content` and `reasoning` (keyed by message id) and a conversation's `title` (keyed by
 //! conversation id). Attachment file names and OCR text will join as further kinds (#10).
 //! `search_fts` is an FTS5 `trigram` index over `search_docs.text` (external content: the
-//! text is stored once, in `search_docs`), used for terms of three or more characters;
-//! shorter terms are matched with `LIKE` over `search_docs.text` (see store/search.rs).
+//! text is stored once, in `search_docs`). Terms of three or more characters are looked up
+//! in it directly; a shorter term through `search_vocab`, the index's list of trigrams,
+//! as the trigrams it begins (see store/search.rs).
 //!
 //! Triggers keep both in step inside the statement that changes a message or a conversation,
 //! so the index commits or rolls back with it and cannot be out of step after a crash.
@@ -23,23 +24,27 @@ pub(super) const MIGRATION: &str = "
         message_id       INTEGER,
         created_at       INTEGER NOT NULL,
         text             TEXT NOT NULL,
+        -- What the index reads: the text and two line breaks, so that every occurrence of a
+        -- one- or two-character term, even at the very end, begins a trigram.
+        indexed          TEXT GENERATED ALWAYS AS (text || char(10, 10)) VIRTUAL,
         UNIQUE (kind, source_id)
     );
     CREATE INDEX search_docs_by_message ON search_docs(message_id);
     CREATE INDEX search_docs_by_conversation ON search_docs(conversation_id);
     CREATE INDEX search_docs_by_time ON search_docs(created_at DESC, id DESC);
     CREATE VIRTUAL TABLE search_fts USING fts5(
-        text, content = 'search_docs', content_rowid = 'id', tokenize = 'trigram'
+        indexed, content = 'search_docs', content_rowid = 'id', tokenize = 'trigram'
     );
+    CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
     CREATE TRIGGER search_docs_to_fts_insert AFTER INSERT ON search_docs BEGIN
-        INSERT INTO search_fts (rowid, text) VALUES (new.id, new.text);
+        INSERT INTO search_fts (rowid, indexed) VALUES (new.id, new.indexed);
     END;
     CREATE TRIGGER search_docs_to_fts_delete AFTER DELETE ON search_docs BEGIN
-        INSERT INTO search_fts (search_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO search_fts (search_fts, rowid, indexed) VALUES ('delete', old.id, old.indexed);
     END;
     CREATE TRIGGER search_docs_to_fts_update AFTER UPDATE ON search_docs BEGIN
-        INSERT INTO search_fts (search_fts, rowid, text) VALUES ('delete', old.id, old.text);
-        INSERT INTO search_fts (rowid, text) VALUES (new.id, new.text);
+        INSERT INTO search_fts (search_fts, rowid, indexed) VALUES ('delete', old.id, old.indexed);
+        INSERT INTO search_fts (rowid, indexed) VALUES (new.id, new.indexed);
     END;
 
     INSERT INTO search_docs (kind, source_id, conversation_id, message_id, created_at, text)
