@@ -70,8 +70,10 @@ pub struct SearchHit {
 const TRIGRAM: usize = 3;
 /// A short term beginning more indexed trigrams than this is matched by scanning instead.
 const EXPANSION: usize = 64;
+/// A short term whose trigrams are in more texts than this is matched by scanning instead.
+const COMMON: i64 = 2000;
 /// How many of the newest index matches bm25 ranks (see `search_sql`).
-const RANKED: i64 = 1000;
+const RANKED: i64 = 300;
 
 impl Store {
     /// The messages and titles matching `query`, best first (bm25 when a term is long enough
@@ -183,20 +185,23 @@ const CONSISTENCY_CHECKS: [(&str, &str); 4] = [
 
 impl Store {
     /// The indexed trigrams that begin with `term` (shorter than a trigram), or `None` when
-    /// there are more than [`EXPANSION`]: such a term is common, and scanning the newest
-    /// texts finds a page of it sooner than a query of that many trigrams.
+    /// the term is common (its trigrams are in more than [`COMMON`] texts, or there are more
+    /// than [`EXPANSION`] of them): scanning the newest texts finds a page of a common term
+    /// sooner than a query of many long lists of hits.
     fn trigrams_beginning(&self, term: &str) -> Result<Option<Vec<String>>, StoreError> {
         let low = term.to_lowercase();
         let high = format!("{low}\u{10FFFF}");
         let mut stmt = self.conn.prepare_cached(
-            "SELECT term FROM search_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+            "SELECT term, doc FROM search_vocab WHERE term >= ?1 AND term < ?2 LIMIT ?3",
         )?;
-        let trigrams: Vec<String> = stmt
+        let rows: Vec<(String, i64)> = stmt
             .query_map(rusqlite::params![low, high, EXPANSION + 1], |row| {
-                row.get(0)
+                Ok((row.get(0)?, row.get(1)?))
             })?
             .collect::<Result<_, _>>()?;
-        Ok((trigrams.len() <= EXPANSION).then_some(trigrams))
+        let texts: i64 = rows.iter().map(|(_, doc)| doc).sum();
+        Ok((rows.len() <= EXPANSION && texts <= COMMON)
+            .then(|| rows.into_iter().map(|(trigram, _)| trigram).collect()))
     }
 }
 
