@@ -69,6 +69,14 @@ pub enum Command {
         /// The choice.
         theme: crate::config::ThemeChoice,
     },
+    /// Searches the history (see [`crate::search::parse`] for the syntax); the results come
+    /// back as [`crate::core::Event::SearchResults`].
+    Search {
+        /// What the user typed.
+        query: String,
+        /// At most this many results.
+        limit: usize,
+    },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

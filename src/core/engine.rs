@@ -193,6 +193,7 @@ impl Engine {
                 options,
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
+            Command::Search { query, limit } => self.search(query, limit).await,
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -367,6 +368,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
         Command::Stop { .. } => "stop",
+        Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",
     }
 }

@@ -11,6 +11,7 @@ mod event;
 mod handle;
 mod providers;
 mod saving;
+mod searching;
 mod store_worker;
 
 pub use command::{Command, SendOptions};
