@@ -10,6 +10,7 @@ use crate::core::{Command, CoreHandle, Event};
 use super::composer::{Composer, ComposerAction};
 use super::conversation::ConversationView;
 use super::providers::{ProviderForm, provider_list_ui};
+use super::search::SearchPanel;
 use super::sidebar::{SidebarAction, sidebar_ui};
 use super::state::UiState;
 use super::strings::{Lang, Strings};
@@ -29,6 +30,8 @@ pub struct App {
     lang: Lang,
     composer: Composer,
     conversation: ConversationView,
+    /// The history search atop the sidebar (Ctrl+K).
+    search: SearchPanel,
     /// The provider form on the welcome screen or in Settings.
     form: Option<ProviderForm>,
     settings_open: bool,
@@ -63,6 +66,7 @@ impl App {
             lang,
             composer: Composer::default(),
             conversation: ConversationView::default(),
+            search: SearchPanel::default(),
             form: None,
             settings_open: false,
             about_open: false,
@@ -75,6 +79,11 @@ impl App {
     /// What the window shows (tests read it back).
     pub fn state(&self) -> &UiState {
         &self.state
+    }
+
+    /// The search results shown (tests read them back).
+    pub fn search_hits(&self) -> &[crate::store::SearchHit] {
+        self.search.hits()
     }
 
     /// The composer's draft (tests read it back).
@@ -117,6 +126,10 @@ impl App {
                 }
                 None => false,
             },
+            Event::SearchResults { query, hits } => {
+                self.search.on_results(query, hits);
+                true
+            }
             _ => false,
         }
     }
@@ -347,6 +360,14 @@ impl eframe::App for App {
             .resizable(true)
             .default_size(theme::SIDEBAR_WIDTH)
             .show(ui, |ui| {
+                ui.add_space(6.0);
+                if let Some((id, message)) = self.search.ui(ui, s, &mut commands) {
+                    commands.push(Command::OpenConversation { id });
+                    self.conversation.scroll_to(id, message);
+                }
+                if self.search.is_active() {
+                    return;
+                }
                 match sidebar_ui(ui, s, &self.state, &mut commands) {
                     Some(SidebarAction::OpenSettings) => self.settings_open = true,
                     Some(SidebarAction::OpenAbout) => self.about_open = true,

@@ -20,9 +20,16 @@ pub struct ConversationView {
     shown: Option<ConversationId>,
     /// Scratch list of message ids, reused across frames.
     ids: Vec<MessageId>,
+    /// A message to scroll to once its conversation is shown (a search result).
+    scroll_target: Option<(ConversationId, MessageId)>,
 }
 
 impl ConversationView {
+    /// Scrolls to `message` once `conversation` is shown (`None`: its end, as usual).
+    pub fn scroll_to(&mut self, conversation: ConversationId, message: Option<MessageId>) {
+        self.scroll_target = message.map(|m| (conversation, m));
+    }
+
     /// Draws the open conversation; a Retry press becomes a command in `commands`.
     pub fn ui(
         &mut self,
@@ -43,31 +50,47 @@ impl ConversationView {
         }
         self.ids.clear();
         self.ids.extend(state.messages.iter().map(|m| m.id));
-        egui::ScrollArea::vertical()
+        let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
+        let target = self
+            .scroll_target
+            .filter(|(conversation, _)| state.current == Some(*conversation))
+            .and_then(|(_, message)| self.ids.iter().position(|id| *id == message));
+        let mut area = egui::ScrollArea::vertical()
             .id_salt(("conversation", state.current))
-            .stick_to_bottom(true)
-            .auto_shrink(false)
-            .show_viewport(ui, |ui, viewport| {
-                let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
-                self.heights.set_width(width);
-                let plan = self.heights.plan(
-                    &self.ids,
-                    theme::MESSAGE_GAP,
-                    (viewport.min.y, viewport.max.y),
-                    |index| estimate_height(&state.messages[index], width),
-                );
-                ui.vertical_centered(|ui| {
-                    ui.set_max_width(width);
-                    ui.add_space(plan.space_before);
-                    for message in &state.messages[plan.visible.clone()] {
-                        let top = ui.cursor().top();
-                        self.message_ui(ui, s, state, message, commands);
-                        self.heights.record(message.id, ui.cursor().top() - top);
-                        ui.add_space(theme::MESSAGE_GAP);
-                    }
-                    ui.add_space(plan.space_after);
+            .auto_shrink(false);
+        if let Some(index) = target {
+            self.scroll_target = None;
+            self.heights.set_width(width);
+            let top = self
+                .heights
+                .top_of(&self.ids, theme::MESSAGE_GAP, index, |i| {
+                    estimate_height(&state.messages[i], width)
                 });
+            area = area.vertical_scroll_offset(top);
+        } else {
+            area = area.stick_to_bottom(true);
+        }
+        area.show_viewport(ui, |ui, viewport| {
+            let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
+            self.heights.set_width(width);
+            let plan = self.heights.plan(
+                &self.ids,
+                theme::MESSAGE_GAP,
+                (viewport.min.y, viewport.max.y),
+                |index| estimate_height(&state.messages[index], width),
+            );
+            ui.vertical_centered(|ui| {
+                ui.set_max_width(width);
+                ui.add_space(plan.space_before);
+                for message in &state.messages[plan.visible.clone()] {
+                    let top = ui.cursor().top();
+                    self.message_ui(ui, s, state, message, commands);
+                    self.heights.record(message.id, ui.cursor().top() - top);
+                    ui.add_space(theme::MESSAGE_GAP);
+                }
+                ui.add_space(plan.space_after);
             });
+        });
     }
 
     fn message_ui(

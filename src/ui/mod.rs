@@ -11,6 +11,7 @@ pub mod fonts;
 pub mod markdown;
 mod providers;
 mod row_heights;
+mod search;
 mod sidebar;
 pub mod state;
 pub mod strings;

@@ -52,6 +52,28 @@ impl<K: Hash + Eq + Copy> RowHeights<K> {
         self.heights.insert(key, height);
     }
 
+    /// Where row `index` starts (content coordinates), with `gap` between rows; rows never
+    /// drawn count as `estimate(index)`.
+    pub fn top_of(
+        &self,
+        keys: &[K],
+        gap: f32,
+        index: usize,
+        mut estimate: impl FnMut(usize) -> f32,
+    ) -> f32 {
+        keys.iter()
+            .take(index)
+            .enumerate()
+            .map(|(i, key)| {
+                self.heights
+                    .get(key)
+                    .copied()
+                    .unwrap_or_else(|| estimate(i))
+                    + gap
+            })
+            .sum()
+    }
+
     /// Plans which rows to draw for the viewport `view` (content coordinates: 0 is the top of
     /// the list), with `gap` between rows. Rows never drawn use `estimate(index)`.
     pub fn plan(

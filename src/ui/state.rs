@@ -134,7 +134,7 @@ impl UiState {
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Theme(theme) => self.theme = theme,
-            // TODO(#13): the window's search panel (Ctrl+K) will show these.
+            // The app's search panel takes these (ui/search.rs).
             Event::SearchResults { .. } => {}
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
