@@ -85,3 +85,58 @@ fn ctrl_k_type_arrow_enter_opens_the_chosen_conversation() {
     let weather = ids[2].0;
     assert_ne!(harness.state().state().current, Some(weather));
 }
+
+#[test]
+fn a_result_opens_its_long_conversation_scrolled_to_the_message() {
+    let env = TestEnv::new("search-window-scroll");
+    {
+        let store = Store::open(&env.database()).unwrap();
+        let id = store.create_conversation("long").unwrap();
+        for i in 0..60 {
+            let text = if i == 3 {
+                "the needle question".to_owned()
+            } else {
+                format!("filler question {i}\n\nwith a second paragraph")
+            };
+            store.add_message(id, &NewMessage::question(&text)).unwrap();
+        }
+    }
+    let runtime = support::runtime();
+    let core = CoreHandle::start(runtime.handle(), env.options()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 760.0])
+        .build_eframe(|cc| App::with_lang(cc, core, Lang::En));
+    step_until(&mut harness, "the history list", |app| {
+        app.state().conversations.len() == 1
+    });
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Search")
+        .type_text("needle");
+    step_until(&mut harness, "one result", |app| {
+        app.search_hits().len() == 1
+    });
+    harness.key_press(egui::Key::Enter);
+    step_until(&mut harness, "the conversation open", |app| {
+        app.state().messages.len() == 60
+    });
+    for _ in 0..5 {
+        harness.step();
+    }
+    // Only rows in view are drawn: the needle is (in the conversation and in the result
+    // list beside it), the last message is not.
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("the needle question")
+            .count(),
+        2,
+        "the message found is in view"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("filler question 59")
+            .is_none(),
+        "the view is not at the end"
+    );
+}
