@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ocrchat::cli::output::diagnostic;
 use ocrchat::config::Paths;
 use ocrchat::core::CoreOptions;
 
@@ -25,9 +26,7 @@ enum CliCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let Some(paths) = Paths::platform() else {
-        eprintln!(
-            "ocrchat: no home directory is known, so there is nowhere to keep settings. Set HOME."
-        );
+        diagnostic("no home directory is known, so there is nowhere to keep settings. Set HOME.");
         return ExitCode::FAILURE;
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -38,7 +37,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("ocrchat: could not start the async runtime: {err}");
+            diagnostic(&format!("could not start the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
@@ -49,7 +48,7 @@ fn main() -> ExitCode {
             match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
-                    eprintln!("ocrchat: {err}");
+                    diagnostic(&err.to_string());
                     // 128 + SIGINT, as shells report a program ended by Ctrl+C.
                     if err.is_interrupted() {
                         ExitCode::from(130)
@@ -84,11 +83,13 @@ fn main() -> ExitCode {
 fn init_logging_stderr() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+    // A second logger (never the case here) would be refused; logging is optional anyway.
+    tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .try_init();
+        .try_init()
+        .ok();
 }
 
 /// Window logging: started from a desktop, stderr goes nowhere, so log to a file in the data
@@ -103,11 +104,13 @@ fn init_logging_file(path: &std::path::Path) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    // A second logger (never the case here) would be refused; logging is optional anyway.
+    tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
-        .try_init();
+        .try_init()
+        .ok();
     tracing::info!("ocrchat {} starting", ocrchat::VERSION);
 }
 
@@ -117,7 +120,7 @@ fn run_window(runtime: &tokio::runtime::Runtime, options: CoreOptions) -> ExitCo
     match ocrchat::ui::run(runtime.handle(), options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("ocrchat: {err}");
+            diagnostic(&err.to_string());
             ExitCode::FAILURE
         }
     }
@@ -125,8 +128,8 @@ fn run_window(runtime: &tokio::runtime::Runtime, options: CoreOptions) -> ExitCo
 
 #[cfg(not(feature = "gui"))]
 fn run_window(_runtime: &tokio::runtime::Runtime, _options: CoreOptions) -> ExitCode {
-    eprintln!(
-        "ocrchat: this build has no window (built without the `gui` feature). Try `ocrchat ask --help`."
+    diagnostic(
+        "this build has no window (built without the `gui` feature). Try `ocrchat ask --help`.",
     );
     ExitCode::FAILURE
 }

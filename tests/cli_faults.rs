@@ -4,6 +4,15 @@
 //! clear line what went wrong. Waits are shortened through the documented environment
 //! variables so no case takes long.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::too_many_lines,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::io::Read as _;
@@ -49,7 +58,7 @@ impl Run {
 }
 
 /// The most any case may take before it counts as a hang.
-const HANG_BOUND: Duration = Duration::from_secs(60);
+const HANG_BOUND: Duration = Duration::from_mins(1);
 
 /// Runs `ocrchat ask` in `dir` with XDG dirs under it, short waits, and `env` on top.
 fn ask(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {

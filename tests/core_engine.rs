@@ -1,6 +1,14 @@
 //! The core driven through `CoreHandle`, as the window and the CLI drive it: history across
 //! restarts, follow-up questions, opening a conversation mid-reply, closing mid-reply.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;

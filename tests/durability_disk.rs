@@ -3,6 +3,15 @@
 //! skip only where mounting is not permitted); a held write lock is another connection in
 //! `BEGIN IMMEDIATE` for longer than the app's busy timeout (5 s).
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 #[path = "support/app_process.rs"]
 mod app_process;
 #[path = "support/paced_server.rs"]

@@ -3,6 +3,15 @@
 //! ocrchat or another program (refused and left byte for byte as it was), private
 //! permissions, and a FIFO or `/dev/zero` where the settings belong.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 #[path = "support/app_process.rs"]
 mod app_process;
 #[path = "support/paced_server.rs"]

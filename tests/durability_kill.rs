@@ -6,6 +6,15 @@
 //! `kill_bench` (ignored; `scripts/bench-kill.sh`) runs 100 trials and prints the distribution
 //! of lost text instead of asserting.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 #[path = "support/app_process.rs"]
 mod app_process;
 #[path = "support/paced_server.rs"]

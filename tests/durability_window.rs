@@ -2,6 +2,15 @@
 //! as the data directory), the reply says "Not saved yet" while the core keeps its text and
 //! retries; once there is room, the note goes and the whole reply is on disk.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 #[path = "support/app_process.rs"]
 mod app_process;
 #[path = "support/paced_server.rs"]

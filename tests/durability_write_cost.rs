@@ -6,6 +6,14 @@
 //! server's own socket writes are subtracted.
 //! `write_cost_bench` (ignored) compares both ways of writing a 5 MB reply in one run.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 #[path = "support/paced_server.rs"]
 mod paced_server;
 mod support;

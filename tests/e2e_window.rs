@@ -3,6 +3,15 @@
 //! mid-reply and the text so far must be in the history, marked stopped. A screenshot taken
 //! mid-stream is left in the target directory for a person to look at.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    clippy::used_underscore_binding,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,15 @@
-//! The real `App` driven with egui_kittest: add a provider on the welcome screen, type a
+//! The real `App` driven with `egui_kittest`: add a provider on the welcome screen, type a
 //! question, press Enter, watch the reply stream in as Markdown; Stop mid-stream; restart
 //! and find the conversation again. The core talks to a scripted server on 127.0.0.1.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;

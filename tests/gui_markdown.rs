@@ -1,10 +1,18 @@
-//! Replies that read well: the real `App` (egui_kittest) shows a streamed Markdown reply with
+//! Replies that read well: the real `App` (`egui_kittest`) shows a streamed Markdown reply with
 //! headings, lists, task items, an aligned table, a code block, a bare URL and bold text, and
 //! we read back what a person would see through the accessibility tree. The theme switch in
 //! Settings is remembered in the settings file. The real binary under Xvfb shows the reply in
 //! the dark and the light theme; the screenshots land in `$CARGO_TARGET_DIR/e2e/` for a person
 //! to look at.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;

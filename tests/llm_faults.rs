@@ -2,6 +2,15 @@
 //! whatever they send, redirects refused, keys kept out of messages, and answers that are
 //! exactly what the server said. Each test names the bound or rule it checks.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;
@@ -50,7 +59,7 @@ async fn run_with(
     let mut stream = client.stream(&provider, key, &request());
     let mut events = Vec::new();
     loop {
-        match tokio::time::timeout(Duration::from_secs(60), stream.next_event()).await {
+        match tokio::time::timeout(Duration::from_mins(1), stream.next_event()).await {
             Err(_) => panic!("the stream hung; events so far: {events:?}"),
             Ok(Ok(Some(event))) => events.push(event),
             Ok(Ok(None)) => return (events, None),

@@ -2,6 +2,15 @@
 //! wire format: every byte split, CRLF variants, keep-alives, mid-stream errors, Chinese, and
 //! each failure the user must get a clear message for.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;

@@ -2,6 +2,15 @@
 //! by scripts/with-keyring.sh), and a check that a key never reaches the config file, the
 //! SQLite history or the logs.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::items_after_statements,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -137,7 +146,7 @@ fn a_key_never_reaches_config_history_or_logs() {
         .send(Command::Send {
             conversation: None,
             text: format!("is {SECRET} safe?").replace(SECRET, "the key"),
-            options: Default::default(),
+            options: SendOptions::default(),
         })
         .unwrap();
     let finished = driver.until(|e| matches!(e, Event::MessageFinished { .. }));

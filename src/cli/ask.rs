@@ -244,11 +244,10 @@ async fn stream_reply(
                 reason,
                 ..
             } => {
-                eprintln!(
-                    "ocrchat: {} Retrying ({attempt}) in {:.1} s…",
-                    super::output::for_stderr(&reason),
+                super::output::diagnostic(&format!(
+                    "{reason} Retrying ({attempt}) in {:.1} s…",
                     ms_to_secs(delay_millis)
-                );
+                ));
             }
             Event::MessageFinished {
                 message,
@@ -273,7 +272,9 @@ fn ending_of(status: MessageStatus, error: Option<String>, stopping: bool) -> En
     match status {
         MessageStatus::Complete => Ending::Done,
         MessageStatus::Truncated => {
-            eprintln!("ocrchat: the reply was cut off by the token limit (finish_reason: length).");
+            super::output::diagnostic(
+                "the reply was cut off by the token limit (finish_reason: length).",
+            );
             Ending::Done
         }
         MessageStatus::Failed => {

@@ -35,6 +35,16 @@ pub fn for_stderr(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Prints one diagnostic line on stderr as `ocrchat: LINE`, without terminal control
+/// characters when stderr is a terminal.
+#[expect(
+    clippy::print_stderr,
+    reason = "the CLI's one way to write a diagnostic line"
+)]
+pub fn diagnostic(line: &str) {
+    eprintln!("ocrchat: {}", for_stderr(line));
+}
+
 fn stripped_if(terminal: bool, text: &str) -> Cow<'_, str> {
     if terminal {
         strip_controls(text)

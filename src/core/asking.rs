@@ -59,7 +59,7 @@ impl Engine {
     /// The provider to ask, when a new reply may start in `conversation`; otherwise tells the
     /// user why not (no provider, or a reply still streaming there) and returns `None`.
     async fn ready_to_ask(
-        &mut self,
+        &self,
         conversation: Option<ConversationId>,
         options: &SendOptions,
     ) -> Option<ProviderConfig> {
@@ -143,8 +143,7 @@ impl Engine {
         self.emit_conversations().await;
         let reply_id = reply.id;
         self.events.emit(Event::MessageAdded(reply)).await;
-        self.stream_reply(id, reply_id, history, &options, &provider)
-            .await;
+        self.stream_reply(id, reply_id, history, &options, &provider);
         Ok(())
     }
 
@@ -174,8 +173,7 @@ impl Engine {
                 let reply_id = reply.id;
                 self.events.emit(Event::MessageAdded(reply)).await;
                 self.emit_conversations().await;
-                self.stream_reply(conversation, reply_id, history, &options, &provider)
-                    .await;
+                self.stream_reply(conversation, reply_id, history, &options, &provider);
             }
             Ok(None) => {}
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
@@ -184,7 +182,7 @@ impl Engine {
 
     /// Builds the request from the history, resolves the key and starts streaming into the
     /// placeholder `reply_id`.
-    async fn stream_reply(
+    fn stream_reply(
         &mut self,
         id: ConversationId,
         reply_id: MessageId,

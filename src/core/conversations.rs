@@ -5,14 +5,14 @@ use super::event::Event;
 use crate::store::{ConversationId, MessageId, MessageStatus};
 
 impl Engine {
-    pub(super) async fn emit_conversations(&mut self) {
+    pub(super) async fn emit_conversations(&self) {
         match self.store.call(|s| s.list_conversations()).await {
             Ok(list) => self.events.emit(Event::Conversations(list)).await,
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }
     }
 
-    pub(super) async fn open_conversation(&mut self, id: ConversationId) {
+    pub(super) async fn open_conversation(&self, id: ConversationId) {
         match self.store.call(move |s| s.messages(id)).await {
             Ok(mut messages) => {
                 for message in &mut messages {

@@ -4,7 +4,7 @@
 //! opened mid-reply shows exactly the text streamed so far, with each later delta once.
 //! A timer in the same loop writes shown text to the history (see `saving.rs`).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -82,9 +82,10 @@ pub(super) struct Engine {
     pub(super) client: ChatClient,
     pub(super) store: StoreWorker,
     pub(super) events: EventSink,
-    pub(super) live: HashMap<MessageId, LiveReply>,
+    /// Replies streaming now, in id order (so a shutdown saves them in a stable order).
+    pub(super) live: BTreeMap<MessageId, LiveReply>,
     /// Replies whose stream has ended, until their final write succeeds.
-    pub(super) ended: HashMap<MessageId, EndedReply>,
+    pub(super) ended: BTreeMap<MessageId, EndedReply>,
     /// Set at the end of shutdown when every reply is on disk.
     pub(super) all_saved_at_exit: Arc<AtomicBool>,
     pub(super) internal_tx: mpsc::Sender<Internal>,
@@ -110,8 +111,8 @@ impl Engine {
             client,
             store,
             events,
-            live: HashMap::new(),
-            ended: HashMap::new(),
+            live: BTreeMap::new(),
+            ended: BTreeMap::new(),
             all_saved_at_exit: Arc::new(AtomicBool::new(false)),
             internal_tx,
             internal_rx,
@@ -140,7 +141,7 @@ impl Engine {
         self.shutdown().await;
     }
 
-    async fn startup(&mut self) {
+    async fn startup(&self) {
         self.events.emit(Event::Theme(self.settings.theme)).await;
         self.emit_providers().await;
         self.emit_conversations().await;

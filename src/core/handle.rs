@@ -180,7 +180,7 @@ impl CoreHandle {
             .as_ref()
             .ok_or(CoreBusy)?
             .try_send(command)
-            .map_err(|_| CoreBusy)
+            .map_err(|_full_or_closed| CoreBusy)
     }
 
     /// The next event if one is waiting (the UI thread's per-frame drain).

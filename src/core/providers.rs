@@ -15,7 +15,7 @@ pub(super) const DOTENV_PRESET: &str = ".env";
 
 impl Engine {
     pub(super) async fn save_provider(
-        &mut self,
+        &self,
         mut provider: ProviderConfig,
         api_key: Option<secrets::ApiKey>,
         previous_name: Option<String>,
@@ -34,7 +34,7 @@ impl Engine {
     /// Trims and validates a provider about to be saved (replacing `previous_name`, if any);
     /// tells the user and returns `false` when it cannot be saved.
     async fn check_new_provider(
-        &mut self,
+        &self,
         provider: &mut ProviderConfig,
         previous_name: Option<&str>,
     ) -> bool {
@@ -187,7 +187,7 @@ impl Engine {
         self.emit_providers().await;
     }
 
-    pub(super) async fn import_dotenv(&mut self, name: String) {
+    pub(super) async fn import_dotenv(&self, name: String) {
         let Some(found) = self.dotenv.clone() else {
             return;
         };
@@ -255,7 +255,7 @@ impl Engine {
     }
 
     /// Saves settings; reports and returns `false` on failure.
-    pub(super) async fn save_settings(&mut self) -> bool {
+    pub(super) async fn save_settings(&self) -> bool {
         let Some(path) = self.settings_path.clone() else {
             self.events
                 .emit(Event::Error(
@@ -283,7 +283,7 @@ impl Engine {
 
     /// Emits the providers with what is known of their keys. Entries not read yet show as
     /// checking; they are read once on the blocking pool and the list is emitted again.
-    pub(super) async fn emit_providers(&mut self) {
+    pub(super) async fn emit_providers(&self) {
         let mut unknown = Vec::new();
         let providers = self
             .settings

@@ -136,7 +136,7 @@ impl Engine {
 
     /// Treats every stream still live as stopped, with the text it has.
     fn end_silent_streams(&mut self) {
-        for (message, reply) in self.live.drain() {
+        for (message, reply) in std::mem::take(&mut self.live) {
             self.ended.insert(
                 message,
                 EndedReply::new(

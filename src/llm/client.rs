@@ -217,7 +217,7 @@ impl ChatStream {
 
     /// The next piece of the body within the idle and total limits; `None` at its end.
     async fn read_chunk(
-        &mut self,
+        &self,
         response: &mut reqwest::Response,
     ) -> Result<Option<bytes::Bytes>, LlmError> {
         let idle_end = self.last_progress + self.limits.idle;
@@ -349,12 +349,11 @@ impl ChatStream {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let detail = match encoding {
-            Some(encoding) => format!("a {encoding}-compressed body ocrchat did not ask for"),
-            None => {
-                let deadline = self.reply_started + self.limits.idle;
-                error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES, deadline).await)
-            }
+        let detail = if let Some(encoding) = encoding {
+            format!("a {encoding}-compressed body ocrchat did not ask for")
+        } else {
+            let deadline = self.reply_started + self.limits.idle;
+            error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES, deadline).await)
         };
         Err((self.status_error(status.as_u16(), url, detail), retry_after))
     }

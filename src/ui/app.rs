@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::ThemeChoice;
-use crate::core::{Command, CoreHandle, Event};
+use crate::core::{Command, CoreHandle, Event, SendOptions};
 
 use super::composer::{Composer, ComposerAction};
 use super::conversation::ConversationView;
@@ -56,7 +56,7 @@ impl App {
         theme::apply(&ctx, ThemeChoice::System);
         let repaint_ctx = ctx.clone();
         core.set_waker(Arc::new(move || {
-            repaint_ctx.request_repaint_after(REPAINT_DELAY)
+            repaint_ctx.request_repaint_after(REPAINT_DELAY);
         }));
         // Events may have arrived before the waker was set.
         ctx.request_repaint();
@@ -326,7 +326,7 @@ fn unique_name(state: &UiState, base: &str) -> String {
     if !taken(base) {
         return base.to_owned();
     }
-    (2..)
+    (2..=u32::MAX)
         .map(|n| format!("{base} {n}"))
         .find(|name| !taken(name))
         .unwrap_or_else(|| base.to_owned())
@@ -400,7 +400,7 @@ impl eframe::App for App {
                     Some(ComposerAction::Send(text)) => commands.push(Command::Send {
                         conversation: self.state.current,
                         text,
-                        options: Default::default(),
+                        options: SendOptions::default(),
                     }),
                     Some(ComposerAction::Stop) => {
                         if let Some(conversation) = self.state.current {
@@ -431,7 +431,7 @@ impl eframe::App for App {
         self.send_all(commands);
         if let Some(path) = self.first_frame_file.take() {
             // Only under the start-up benchmark: one tiny write, once.
-            let _ = std::fs::write(path, b"first frame\n");
+            std::fs::write(path, b"first frame\n").ok();
         }
     }
 

@@ -174,7 +174,6 @@ impl ConversationView {
 /// width, plus the bubble's header and margins.
 fn estimate_height(message: &Message, width: f32) -> f32 {
     let chars_per_line = (width / 7.0).max(10.0);
-    #[allow(clippy::cast_precision_loss)] // An estimate; lengths are far below 2^24.
     let lines: f32 = message
         .content
         .lines()

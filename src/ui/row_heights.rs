@@ -121,6 +121,10 @@ impl<K: Hash + Eq + Copy> RowHeights<K> {
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::float_cmp,
+    reason = "layout of exact inputs gives exact values"
+)]
 mod tests {
     use super::*;
 

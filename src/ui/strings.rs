@@ -36,7 +36,7 @@ impl Lang {
 }
 
 /// The strings of one language.
-#[allow(missing_docs)] // Each field's name says what it labels.
+#[expect(missing_docs, reason = "each field's name says what it labels")]
 pub struct Strings {
     pub new_chat: &'static str,
     pub settings: &'static str,

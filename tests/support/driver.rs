@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ocrchat::core::{Command, CoreHandle, Event};
+use ocrchat::core::{Command, CoreHandle, Event, SendOptions};
 use ocrchat::store::ConversationId;
 
 use super::TestEnv;
@@ -74,7 +74,7 @@ impl Driver {
             .send(Command::Send {
                 conversation,
                 text: text.into(),
-                options: Default::default(),
+                options: SendOptions::default(),
             })
             .unwrap();
     }

@@ -56,8 +56,10 @@ pub fn xdotool(display: &str, args: &[&str]) -> String {
 /// `$CARGO_TARGET_DIR/e2e/<file>` (the directory is created).
 pub fn e2e_output(file: &str) -> PathBuf {
     let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+        .map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+            PathBuf::from,
+        )
         .join("e2e");
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(file)

@@ -29,7 +29,7 @@ pub enum Block {
     /// A GFM table.
     Table(Table),
     /// A block quote.
-    Quote(Vec<Block>),
+    Quote(Vec<Self>),
     /// `---`.
     Rule,
 }
@@ -123,6 +123,10 @@ pub struct Span {
 
 /// Inline styles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent inline styles that combine freely, as in CommonMark"
+)]
 pub struct SpanStyle {
     /// `**bold**` (drawn with a bold face).
     pub bold: bool,

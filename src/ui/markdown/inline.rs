@@ -109,7 +109,7 @@ pub fn char_range_rects(galley: &Galley, origin: Pos2, range: &Range<usize>) -> 
 /// Makes the links of a galley drawn at `origin` clickable (opening `http`, `https` and
 /// `mailto` targets in the system browser) and accessible as link nodes.
 pub fn links_ui(
-    ui: &mut egui::Ui,
+    ui: &egui::Ui,
     id: egui::Id,
     galley: &Arc<Galley>,
     origin: Pos2,

@@ -198,7 +198,7 @@ fn bullet_ui(ui: &Ui, cx: &RenderCx<'_>, center: egui::Pos2, color: Color32, dep
 
 /// A read-only checkbox in a task item's marker column, accessible as a checkbox.
 fn checkbox_ui(
-    ui: &mut Ui,
+    ui: &Ui,
     cx: &RenderCx<'_>,
     marker: egui::Rect,
     right: f32,

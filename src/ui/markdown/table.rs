@@ -176,6 +176,10 @@ fn paint_grid(ui: &Ui, cx: &RenderCx<'_>, rect: Rect, widths: &[f32], heights: &
 }
 
 #[cfg(test)]
+#[expect(
+    clippy::float_cmp,
+    reason = "layout of exact inputs gives exact values"
+)]
 mod tests {
     use super::*;
 

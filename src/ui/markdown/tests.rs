@@ -45,7 +45,11 @@ fn a_reply_becomes_headings_lists_tasks_table_code_and_links() {
         [ColumnAlign::Left, ColumnAlign::Center, ColumnAlign::Right]
     );
     assert_eq!(
-        table.header.iter().map(|c| c.plain()).collect::<Vec<_>>(),
+        table
+            .header
+            .iter()
+            .map(super::blocks::Inlines::plain)
+            .collect::<Vec<_>>(),
         ["a", "b", "c"]
     );
     assert_eq!(table.rows.len(), 1);
