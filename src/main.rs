@@ -63,10 +63,7 @@ fn main() -> ExitCode {
             match ocrchat::cli::run_search(&args, &options.paths) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(err) => {
-                    eprintln!(
-                        "ocrchat: {}",
-                        ocrchat::cli::output::for_stderr(&err.to_string())
-                    );
+                    diagnostic(&err.to_string());
                     ExitCode::FAILURE
                 }
             }

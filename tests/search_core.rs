@@ -1,6 +1,15 @@
 //! `Command::Search` through the core, as the window sends it: the results arrive as
 //! `Event::SearchResults` for the query as typed, and a bad query comes back as its error.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests and benchmarks fail loudly on a broken fixture"
+)]
+
 mod support;
 
 use ocrchat::core::{Command, Event};

@@ -2,6 +2,11 @@
 //! `ocrchat search` binary: English, Chinese terms of one to four characters, mixed terms,
 //! punctuation, phrases, exclusions and filters; deleted conversations are gone from it.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "tests and benchmarks fail loudly on a broken fixture"
+)]
+
 #[path = "support/app_process.rs"]
 mod app_process;
 
@@ -306,4 +311,48 @@ fn short_terms_at_the_very_end_and_common_short_terms_are_found() {
     );
     assert_eq!(found(&store, "是发"), [(last.0, "question")]);
     assert!(store.search_index_problems().unwrap().is_empty());
+}
+
+#[test]
+fn terms_in_many_texts_are_scanned_for_newest_first_and_still_combine() {
+    let store = Store::in_memory().unwrap();
+    let id = store.create_conversation("many").unwrap();
+    store
+        .atomic(|s| {
+            for i in 0..2100 {
+                s.add_message(id, &NewMessage::question(&format!("Invoice line {i}")))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let special = store
+        .add_message(id, &NewMessage::question("invoice special 发票"))
+        .unwrap();
+    store
+        .add_message(id, &NewMessage::question("the newest invoice"))
+        .unwrap();
+    // Common alone: newest first.
+    let hits = store.search(&parse("invoice").unwrap(), 5).unwrap();
+    assert_eq!(hits.len(), 5);
+    assert!(hits[0].snippet.text.contains("newest"), "{:?}", hits[0]);
+    assert!(hits.windows(2).all(|w| w[0].message > w[1].message));
+    // Common with rare: the rare term is looked up, the common one checked.
+    let hits = store.search(&parse("invoice special").unwrap(), 5).unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.message).collect::<Vec<_>>(),
+        [Some(special.id)]
+    );
+    assert_eq!(
+        store
+            .search(&parse("INVOICE 发票").unwrap(), 5)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.search(&parse("line 2099").unwrap(), 5).unwrap().len(),
+        1
+    );
+    let excluded = store.search(&parse("invoice -line").unwrap(), 5).unwrap();
+    assert_eq!(excluded.len(), 2);
 }

@@ -2,6 +2,15 @@
 //! was never indexed chunk by chunk, FTS5's own check passes, and when the history is next
 //! opened the folded reply is indexed and found, with the index in step with every message.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests and benchmarks fail loudly on a broken fixture"
+)]
+
 #[path = "support/app_process.rs"]
 mod app_process;
 #[path = "support/paced_server.rs"]
@@ -33,7 +42,7 @@ fn kill_9_mid_stream_leaves_the_index_in_step_and_the_reply_found_after_reopenin
     // Kill once part of the reply is on disk (as chunks), while the stream still runs.
     support::wait_until(
         "chunks of the reply on disk",
-        Duration::from_secs(60),
+        Duration::from_mins(1),
         || {
             path.exists()
                 && rusqlite::Connection::open(&path)

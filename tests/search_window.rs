@@ -1,6 +1,15 @@
-//! The window's history search with egui_kittest: Ctrl+K focuses the field, typing lists the
+//! The window's history search with `egui_kittest`: Ctrl+K focuses the field, typing lists the
 //! results (from the store thread), an arrow moves the selection, Enter opens the chosen
 //! conversation.
+
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests and benchmarks fail loudly on a broken fixture"
+)]
 
 mod support;
 

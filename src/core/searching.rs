@@ -7,7 +7,7 @@ use super::event::Event;
 
 impl Engine {
     /// Queues the search behind the store's earlier jobs; the results follow as an event.
-    pub(super) async fn search(&mut self, query: String, limit: usize) {
+    pub(super) async fn search(&self, query: String, limit: usize) {
         let parsed = match crate::search::parse(&query) {
             Ok(parsed) => parsed,
             Err(err) => {

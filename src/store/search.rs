@@ -1,4 +1,4 @@
-//! Searching the history through the index that search_schema.rs keeps.
+//! Searching the history through the index that `search_schema.rs` keeps.
 //!
 //! Terms of three or more characters go to the FTS5 trigram index, ranked by bm25. A trigram
 //! index cannot look up a term of one or two characters (`发`, `发票`) directly, but every
@@ -7,6 +7,7 @@
 //! `LIKE` over the indexed texts, newest first, which finds a page of it quickly. Every short
 //! term is also checked with `LIKE`, so a hit contains exactly what was typed.
 
+use rusqlite::OptionalExtension as _;
 use rusqlite::types::Value;
 
 use super::{ConversationId, MessageId, Store, StoreError};
@@ -70,7 +71,8 @@ pub struct SearchHit {
 const TRIGRAM: usize = 3;
 /// A short term beginning more indexed trigrams than this is matched by scanning instead.
 const EXPANSION: usize = 64;
-/// A short term whose trigrams are in more texts than this is matched by scanning instead.
+/// A term in more texts than this (by the index's counts) is common: it is checked with
+/// `LIKE` rather than looked up, and alone it is found by scanning the newest texts.
 const COMMON: i64 = 2000;
 /// How many of the newest index matches bm25 ranks (see `search_sql`).
 const RANKED: i64 = 300;
@@ -88,7 +90,17 @@ impl Store {
                 None => {}
             }
         }
-        let (sql, params) = search_sql(query, &expanded, limit);
+        // A long term in few texts is looked up in the index; one in many is checked with
+        // `LIKE` (on the index's hits, or scanning newest first when no term is rare).
+        let mut rare = Vec::new();
+        for term in query.terms.iter().filter(|t| t.chars().count() >= TRIGRAM) {
+            match self.texts_with(term)? {
+                0 => return Ok(Vec::new()),
+                texts if texts <= COMMON => rare.push(term),
+                _ => {}
+            }
+        }
+        let (sql, params) = search_sql(query, &rare, &expanded, limit);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
             let kind: String = row.get(0)?;
@@ -184,6 +196,25 @@ const CONSISTENCY_CHECKS: [(&str, &str); 4] = [
 ];
 
 impl Store {
+    /// At most how many indexed texts contain `term` (three or more characters): the fewest
+    /// that hold one of its trigrams.
+    fn texts_with(&self, term: &str) -> Result<i64, StoreError> {
+        let chars: Vec<char> = term.to_lowercase().chars().collect();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc FROM search_vocab WHERE term = ?1")?;
+        let mut fewest = i64::MAX;
+        for window in chars.windows(TRIGRAM) {
+            let trigram: String = window.iter().collect();
+            let texts: i64 = stmt
+                .query_row([trigram], |row| row.get(0))
+                .optional()?
+                .unwrap_or(0);
+            fewest = fewest.min(texts);
+        }
+        Ok(fewest)
+    }
+
     /// The indexed trigrams that begin with `term` (shorter than a trigram), or `None` when
     /// the term is common (its trigrams are in more than [`COMMON`] texts, or there are more
     /// than [`EXPANSION`] of them): scanning the newest texts finds a page of a common term
@@ -207,25 +238,25 @@ impl Store {
 
 /// The statement and its parameters for `query`, with the trigrams each short term that
 /// has few begins (`expanded`).
-fn search_sql(query: &Query, expanded: &[Vec<String>], limit: usize) -> (String, Vec<Value>) {
+fn search_sql(
+    query: &Query,
+    long: &[&String],
+    expanded: &[Vec<String>],
+    limit: usize,
+) -> (String, Vec<Value>) {
     let mut params: Vec<Value> = Vec::new();
     let mut conditions: Vec<&str> = Vec::new();
-    let long: Vec<&String> = query
-        .terms
-        .iter()
-        .filter(|t| t.chars().count() >= TRIGRAM)
-        .collect();
     let fts = !long.is_empty() || !expanded.is_empty();
     let from = if fts {
         conditions.push("search_fts MATCH ?");
-        params.push(Value::Text(fts_query(&long, expanded)));
+        params.push(Value::Text(fts_query(long, expanded)));
         "search_fts JOIN search_docs d ON d.id = search_fts.rowid"
     } else {
         "search_docs d"
     };
-    for short in query.terms.iter().filter(|t| t.chars().count() < TRIGRAM) {
+    for unindexed in query.terms.iter().filter(|t| !long.contains(t)) {
         conditions.push("d.text LIKE ? ESCAPE '\\'");
-        params.push(Value::Text(like_pattern(short)));
+        params.push(Value::Text(like_pattern(unindexed)));
     }
     for excluded in &query.excluded {
         conditions.push("d.text NOT LIKE ? ESCAPE '\\'");

@@ -58,8 +58,9 @@ impl UiState {
                 self.active_provider = active;
                 self.providers_loaded = true;
             }
-            // The form that sent it closes (`App::on_event`); nothing to show here.
-            Event::ProviderSaved { .. } => {}
+            // The form that sent it closes, and the search panel takes results
+            // (`App::on_event`); nothing to show here.
+            Event::ProviderSaved { .. } | Event::SearchResults { .. } => {}
             Event::Conversations(list) => self.conversations = list,
             Event::ConversationOpened { id, messages } => {
                 self.current = id;
@@ -134,8 +135,6 @@ impl UiState {
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Theme(theme) => self.theme = theme,
-            // The app's search panel takes these (ui/search.rs).
-            Event::SearchResults { .. } => {}
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {
