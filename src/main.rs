@@ -21,6 +21,8 @@ enum CliCommand {
     Ask(ocrchat::cli::AskArgs),
     /// Search the history; one matching message a line, best first.
     Search(ocrchat::cli::SearchArgs),
+    /// Export conversations to Markdown or JSON (never with a key).
+    Export(ocrchat::cli::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,15 +60,13 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(CliCommand::Export(args)) => {
+            init_logging_stderr();
+            exit_code(ocrchat::cli::run_export(&args, &options.paths))
+        }
         Some(CliCommand::Search(args)) => {
             init_logging_stderr();
-            match ocrchat::cli::run_search(&args, &options.paths) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    diagnostic(&err.to_string());
-                    ExitCode::FAILURE
-                }
-            }
+            exit_code(ocrchat::cli::run_search(&args, &options.paths))
         }
         None => run_window(&runtime, options),
     };
@@ -74,6 +74,17 @@ fn main() -> ExitCode {
     // nobody answers) must not keep the process alive once its reply was stopped.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     code
+}
+
+/// Success, or the error on stderr and failure.
+fn exit_code<E: std::fmt::Display>(result: Result<(), E>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            diagnostic(&err.to_string());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// CLI logging: warnings by default, `RUST_LOG` to change; never on stdout (that is the reply).

@@ -11,7 +11,6 @@
 mod app_process;
 
 use std::path::Path;
-use std::process::Command;
 
 use ocrchat::llm::Role;
 use ocrchat::search::parse;
@@ -235,12 +234,8 @@ fn a_streaming_reply_is_indexed_when_it_ends_not_at_each_chunk() {
 }
 
 fn search_cli(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(app_process::binary())
-        .arg("search")
+    app_process::subcommand(root, "search")
         .args(args)
-        .env("XDG_CONFIG_HOME", root.join("config"))
-        .env("XDG_DATA_HOME", root.join("data"))
-        .env_remove("RUST_LOG")
         .output()
         .unwrap()
 }

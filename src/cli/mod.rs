@@ -1,10 +1,12 @@
 //! The command line: the same core as the window, driven headless. One file per subcommand.
 
 mod ask;
+mod export;
 pub mod output;
 mod search;
 
 pub use ask::{AskArgs, run_ask};
+pub use export::{ExportArgs, ExportFailed, ExportFormat, run_export};
 pub use search::{SearchArgs, SearchFailed, run_search};
 
 /// Resolves when the process is asked to end: Ctrl+C (SIGINT) or, on Unix, SIGTERM. If the
