@@ -81,6 +81,9 @@ impl Store {
     /// The messages and titles matching `query`, best first (bm25 when a term is long enough
     /// for the index, newest first otherwise), at most `limit`, one per message.
     pub fn search(&self, query: &Query, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let mut expanded = Vec::new();
         for term in query.terms.iter().filter(|t| t.chars().count() < TRIGRAM) {
             match self.trigrams_beginning(term)? {
