@@ -23,6 +23,8 @@ enum CliCommand {
     Search(ocrchat::cli::SearchArgs),
     /// Export conversations to Markdown or JSON (never with a key).
     Export(ocrchat::cli::ExportArgs),
+    /// Manage ocrchat's data (`data delete-all --yes`).
+    Data(ocrchat::cli::DataArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,10 @@ fn main() -> ExitCode {
                     }
                 }
             }
+        }
+        Some(CliCommand::Data(args)) => {
+            init_logging_stderr();
+            exit_code(ocrchat::cli::run_data(&args, &options.paths))
         }
         Some(CliCommand::Export(args)) => {
             init_logging_stderr();

@@ -1,11 +1,13 @@
 //! The command line: the same core as the window, driven headless. One file per subcommand.
 
 mod ask;
+mod data;
 mod export;
 pub mod output;
 mod search;
 
 pub use ask::{AskArgs, run_ask};
+pub use data::{DataArgs, DataCommand, DataFailed, delete_all, run_data};
 pub use export::{ExportArgs, ExportFailed, ExportFormat, run_export};
 pub use search::{SearchArgs, SearchFailed, run_search};
 
