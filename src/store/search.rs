@@ -7,7 +7,6 @@
 //! `LIKE` over the indexed texts, newest first, which finds a page of it quickly. Every short
 //! term is also checked with `LIKE`, so a hit contains exactly what was typed.
 
-use rusqlite::OptionalExtension as _;
 use rusqlite::types::Value;
 
 use super::{ConversationId, MessageId, Store, StoreError};
@@ -199,23 +198,15 @@ const CONSISTENCY_CHECKS: [(&str, &str); 4] = [
 ];
 
 impl Store {
-    /// At most how many indexed texts contain `term` (three or more characters): the fewest
-    /// that hold one of its trigrams.
+    /// How many indexed texts contain `term` (three or more characters), counted only up to
+    /// [`COMMON`] + 1: the index yields its hits in order and stops there, so a term in every
+    /// text costs no more than a rare one.
     fn texts_with(&self, term: &str) -> Result<i64, StoreError> {
-        let chars: Vec<char> = term.to_lowercase().chars().collect();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT doc FROM search_vocab WHERE term = ?1")?;
-        let mut fewest = i64::MAX;
-        for window in chars.windows(TRIGRAM) {
-            let trigram: String = window.iter().collect();
-            let texts: i64 = stmt
-                .query_row([trigram], |row| row.get(0))
-                .optional()?
-                .unwrap_or(0);
-            fewest = fewest.min(texts);
-        }
-        Ok(fewest)
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?1 LIMIT ?2)",
+        )?;
+        let phrase = fts_query(&[&term.to_owned()], &[]);
+        Ok(stmt.query_row(rusqlite::params![phrase, COMMON + 1], |row| row.get(0))?)
     }
 
     /// The indexed trigrams that begin with `term` (shorter than a trigram), or `None` when
