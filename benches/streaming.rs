@@ -39,6 +39,7 @@
     clippy::format_push_string,
     clippy::let_underscore_must_use,
     clippy::map_err_ignore,
+    clippy::match_wild_err_arm,
     clippy::missing_assert_message,
     clippy::print_stderr,
     clippy::print_stdout,

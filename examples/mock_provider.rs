@@ -7,6 +7,7 @@
 #![expect(
     clippy::format_push_string,
     clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
     clippy::print_stderr,
     clippy::unwrap_used,
     reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"

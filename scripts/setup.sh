@@ -13,7 +13,7 @@ packages=(
   # a CJK font so Chinese renders
   fonts-noto-cjk
   # tests: a virtual display, a real Secret Service on a private D-Bus, screenshots
-  xvfb xauth xdotool dbus dbus-x11 gnome-keyring libsecret-tools imagemagick procps
+  xvfb xauth xdotool xclip dbus dbus-x11 gnome-keyring libsecret-tools imagemagick procps
 )
 
 missing=()

@@ -25,6 +25,8 @@ enum CliCommand {
     Export(ocrchat::cli::ExportArgs),
     /// Manage ocrchat's data (`data delete-all --yes`).
     Data(ocrchat::cli::DataArgs),
+    /// Manage saved providers: list, add, edit, remove, test.
+    Providers(ocrchat::cli::ProvidersArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +75,16 @@ fn main() -> ExitCode {
         Some(CliCommand::Search(args)) => {
             init_logging_stderr();
             exit_code(ocrchat::cli::run_search(&args, &options.paths))
+        }
+        Some(CliCommand::Providers(args)) => {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_providers(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    diagnostic(&err.to_string());
+                    ExitCode::FAILURE
+                }
+            }
         }
         None => run_window(&runtime, options),
     };

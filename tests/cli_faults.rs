@@ -8,6 +8,7 @@
     clippy::expect_used,
     clippy::format_push_string,
     clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
     clippy::missing_assert_message,
     clippy::too_many_lines,
     clippy::unwrap_used,
@@ -71,6 +72,7 @@ fn ask(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         .env("XDG_DATA_HOME", dir.join("data"))
         .env("XDG_CACHE_HOME", dir.join("cache"))
         .env("OCRCHAT_RESPONSE_HEAD_TIMEOUT_SECS", "1")
+        .env("OCRCHAT_FIRST_TOKEN_TIMEOUT_SECS", "1")
         .env("OCRCHAT_IDLE_TIMEOUT_SECS", "1")
         .env("OCRCHAT_REPLY_TIMEOUT_SECS", "5")
         .env_remove("OCRCHAT_API_KEY")

@@ -15,30 +15,16 @@ mod support;
 
 use std::time::Duration;
 
-use ocrchat::llm::{
-    ChatClient, ChatMessage, ChatRequest, LlmError, ProviderConfig, RetryPolicy, Role, StreamEvent,
-    StreamLimits,
-};
+use ocrchat::llm::{ChatClient, LlmError, ProviderConfig, RetryPolicy, StreamEvent, StreamLimits};
 use ocrchat::secrets::ApiKey;
 use support::server::reply_text as content;
 use support::{MockServer, Reply, sse_body, sse_chunk};
-
-fn request() -> ChatRequest {
-    ChatRequest {
-        model: "test-model".into(),
-        messages: vec![ChatMessage {
-            role: Role::User,
-            content: "hi".into(),
-        }],
-        max_tokens: None,
-        stream_usage: false,
-    }
-}
 
 /// Short waits and small buffers, so a test sees each bound run out quickly.
 fn small_limits() -> StreamLimits {
     StreamLimits {
         response_head: Duration::from_secs(1),
+        first_token: Duration::from_secs(1),
         idle: Duration::from_secs(1),
         reply: Duration::from_secs(30),
         max_line_bytes: 64 * 1024,
@@ -56,16 +42,8 @@ async fn run_with(
 ) -> (Vec<StreamEvent>, Option<LlmError>) {
     let client = ChatClient::new(retry, limits).unwrap();
     let provider = ProviderConfig::new("Local", server_url, "test-model");
-    let mut stream = client.stream(&provider, key, &request());
-    let mut events = Vec::new();
-    loop {
-        match tokio::time::timeout(Duration::from_mins(1), stream.next_event()).await {
-            Err(_) => panic!("the stream hung; events so far: {events:?}"),
-            Ok(Ok(Some(event))) => events.push(event),
-            Ok(Ok(None)) => return (events, None),
-            Ok(Err(err)) => return (events, Some(err)),
-        }
-    }
+    let stream = client.stream(&provider, key, &support::server::hi_request());
+    support::server::collect(stream, Duration::from_mins(1)).await
 }
 
 async fn run(server: &MockServer) -> (Vec<StreamEvent>, Option<LlmError>) {

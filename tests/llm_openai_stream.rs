@@ -32,6 +32,7 @@ fn request() -> ChatRequest {
         }],
         max_tokens: None,
         stream_usage: true,
+        session_id: None,
     }
 }
 
@@ -45,16 +46,8 @@ async fn run(
     provider: &ProviderConfig,
     key: Option<&ApiKey>,
 ) -> (Vec<StreamEvent>, Option<LlmError>) {
-    let mut stream = client.stream(provider, key, &request());
-    let mut events = Vec::new();
-    loop {
-        match tokio::time::timeout(Duration::from_secs(20), stream.next_event()).await {
-            Err(_) => panic!("stream stalled; events so far: {events:?}"),
-            Ok(Ok(Some(event))) => events.push(event),
-            Ok(Ok(None)) => return (events, None),
-            Ok(Err(err)) => return (events, Some(err)),
-        }
-    }
+    let stream = client.stream(provider, key, &request());
+    support::server::collect(stream, Duration::from_secs(20)).await
 }
 
 /// A sample stream with everything a real one has: keep-alive comments, role in every
@@ -320,12 +313,19 @@ async fn a_long_retry_after_fails_at_once() {
     });
     let client = ChatClient::new(RetryPolicy::default(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider(&server), None).await;
+    let Some(LlmError::WaitTooLong {
+        cause, wait_secs, ..
+    }) = error
+    else {
+        panic!("not a refused wait: {error:?}");
+    };
     assert_eq!(
-        error,
-        Some(LlmError::RateLimited {
+        *cause,
+        LlmError::RateLimited {
             detail: "Rate limit reached".into()
-        })
+        }
     );
+    assert_eq!(wait_secs, 3600);
     assert_eq!(server.requests().len(), 1);
 }
 

@@ -6,7 +6,9 @@
     clippy::expect_used,
     clippy::format_push_string,
     clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
     clippy::missing_assert_message,
+    clippy::print_stderr,
     clippy::unwrap_used,
     reason = "tests fail loudly on a broken fixture"
 )]

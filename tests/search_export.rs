@@ -2,6 +2,7 @@
 //! conversation, both saying they hold no key; an unknown conversation id is a clear error.
 
 #![expect(
+    clippy::print_stderr,
     clippy::unwrap_used,
     reason = "tests and benchmarks fail loudly on a broken fixture"
 )]

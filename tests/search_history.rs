@@ -3,6 +3,7 @@
 //! punctuation, phrases, exclusions and filters; deleted conversations are gone from it.
 
 #![expect(
+    clippy::print_stderr,
     clippy::unwrap_used,
     reason = "tests and benchmarks fail loudly on a broken fixture"
 )]

@@ -6,6 +6,7 @@
     clippy::expect_used,
     clippy::format_push_string,
     clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
     clippy::missing_assert_message,
     clippy::unwrap_used,
     reason = "tests and benchmarks fail loudly on a broken fixture"

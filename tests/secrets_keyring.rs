@@ -7,6 +7,7 @@
     clippy::format_push_string,
     clippy::items_after_statements,
     clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
     clippy::missing_assert_message,
     clippy::unwrap_used,
     reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use crate::core::{Command, CoreHandle, CoreOptions, Event, HistoryLocation, SendOptions};
-use crate::llm::ProviderConfig;
+use crate::llm::{ApiStyle, ProviderConfig};
 use crate::store::{MessageId, MessageStatus};
 
 /// The arguments of `ocrchat ask`.
@@ -13,9 +13,15 @@ pub struct AskArgs {
     /// Use this configured provider instead of the active one.
     #[arg(long, conflicts_with = "base_url")]
     pub provider: Option<String>,
-    /// An OpenAI-compatible base URL to use without configuring a provider (needs --model).
+    /// A base URL to use without configuring a provider (needs --model): OpenAI-compatible
+    /// `…/v1`, Anthropic `https://api.anthropic.com`, Ollama `http://localhost:11434`, or the
+    /// REST gateway's endpoint such as `https://api.example.com/v1/chat`.
     #[arg(long, requires = "model")]
     pub base_url: Option<String>,
+    /// The API the --base-url speaks: openai (the default), anthropic, ollama, rest or
+    /// websocket.
+    #[arg(long, requires = "base_url", value_parser = ApiStyle::parse_cli)]
+    pub api_style: Option<ApiStyle>,
     /// The model name (with --base-url, or to override the provider's model).
     #[arg(long)]
     pub model: Option<String>,
@@ -172,6 +178,7 @@ fn send_options(args: &AskArgs) -> (SendOptions, Option<String>) {
         let model = model_override.take().unwrap_or_default();
         let mut provider = ProviderConfig::new("command line", base_url, model);
         provider.stream_usage = false;
+        provider.api = args.api_style.unwrap_or_default();
         send_options.adhoc_provider = Some(provider);
     }
     (send_options, model_override)
@@ -238,6 +245,10 @@ async fn stream_reply(
                     return Ok((Ending::Done, None));
                 }
             }
+            // Attempt 0: queued for one of the provider's in-flight slots.
+            Event::Retrying {
+                attempt: 0, reason, ..
+            } => super::output::diagnostic(&format!("{reason}…")),
             Event::Retrying {
                 attempt,
                 delay_millis,
@@ -261,7 +272,9 @@ async fn stream_reply(
                 let ending = ending_of(status, error, stopping);
                 return Ok((ending, Some(message)));
             }
-            Event::Error(message) => return Err(AskFailed(message)),
+            Event::Error(message) | Event::QuestionRefused { reason: message } => {
+                return Err(AskFailed(message));
+            }
             _ => {}
         }
     }

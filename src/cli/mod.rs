@@ -4,11 +4,13 @@ mod ask;
 mod data;
 mod export;
 pub mod output;
+mod providers;
 mod search;
 
 pub use ask::{AskArgs, run_ask};
 pub use data::{DataArgs, DataCommand, DataFailed, delete_all, run_data};
 pub use export::{ExportArgs, ExportFailed, ExportFormat, run_export};
+pub use providers::{ProvidersArgs, run_providers};
 pub use search::{SearchArgs, SearchFailed, run_search};
 
 /// Resolves when the process is asked to end: Ctrl+C (SIGINT) or, on Unix, SIGTERM. If the

@@ -22,6 +22,8 @@ pub struct Settings {
     pub active_provider: Option<String>,
     /// The window's colour theme (before `providers`: TOML values precede tables).
     pub theme: ThemeChoice,
+    /// The window's zoom (Ctrl +/−), once the person changed it.
+    pub ui_zoom: Option<f32>,
     /// Configured providers, in the order the user added them.
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,

@@ -56,22 +56,19 @@ impl Engine {
         })
     }
 
-    /// The provider to ask, when a new reply may start in `conversation`; otherwise tells the
-    /// user why not (no provider, or a reply still streaming there) and returns `None`.
-    async fn ready_to_ask(
+    /// The provider to ask, when a new reply may start in `conversation`; otherwise why not
+    /// (no provider, or a reply still streaming there).
+    pub(super) fn ready_to_ask(
         &self,
         conversation: Option<ConversationId>,
         options: &SendOptions,
-    ) -> Option<ProviderConfig> {
+    ) -> Result<ProviderConfig, String> {
         let streaming =
             conversation.is_some_and(|id| self.live.values().any(|r| r.conversation == id));
-        let refusal = match self.pick_provider(options) {
-            Err(message) => message,
-            Ok(_) if streaming => "A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into(),
-            Ok(provider) => return Some(provider),
-        };
-        self.events.emit(Event::Error(refusal)).await;
-        None
+        match self.pick_provider(options) {
+            Ok(_) if streaming => Err("A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into()),
+            result => result,
+        }
     }
 
     pub(super) async fn send(
@@ -82,21 +79,19 @@ impl Engine {
     ) {
         let text = text.trim_end().to_owned();
         if text.trim().is_empty() {
-            self.events
-                .emit(Event::Error(
-                    "The question is empty. Type a question, then send it.".into(),
-                ))
-                .await;
-            return;
+            let reason = "The question is empty. Type a question, then send it.".to_owned();
+            return self.events.emit(Event::QuestionRefused { reason }).await;
         }
-        let Some(provider) = self.ready_to_ask(conversation, &options).await else {
-            return;
+        let refusal = match self.ready_to_ask(conversation, &options) {
+            Ok(provider) => self
+                .start_reply(conversation, text, options, provider)
+                .await
+                .err()
+                .map(|err| err.to_string()),
+            Err(reason) => Some(reason),
         };
-        if let Err(err) = self
-            .start_reply(conversation, text, options, provider)
-            .await
-        {
-            self.events.emit(Event::Error(err.to_string())).await;
+        if let Some(reason) = refusal {
+            self.events.emit(Event::QuestionRefused { reason }).await;
         }
     }
 
@@ -107,7 +102,6 @@ impl Engine {
         options: SendOptions,
         provider: ProviderConfig,
     ) -> Result<(), crate::store::StoreError> {
-        let is_new = conversation.is_none();
         let title = title_from(&text);
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
@@ -116,6 +110,7 @@ impl Engine {
         let (id, user, reply, history) = self
             .store
             .call(move |s| {
+                // A conversation deleted meanwhile is not reused: the question starts a new one.
                 s.atomic(|s| {
                     let id = match conversation {
                         Some(id) if s.conversation_exists(id)? => id,
@@ -129,15 +124,18 @@ impl Engine {
             })
             .await?;
 
-        if is_new {
+        self.events
+            .emit(Event::QuestionAccepted { conversation: id })
+            .await;
+        if conversation == Some(id) {
+            self.events.emit(Event::MessageAdded(user)).await;
+        } else {
             self.events
                 .emit(Event::ConversationOpened {
                     id: Some(id),
                     messages: vec![user],
                 })
                 .await;
-        } else {
-            self.events.emit(Event::MessageAdded(user)).await;
         }
         // The conversation moved to the top of the list (or is new).
         self.emit_conversations().await;
@@ -152,8 +150,9 @@ impl Engine {
     /// newer of the two.
     pub(super) async fn retry(&mut self, conversation: ConversationId) {
         let options = SendOptions::default();
-        let Some(provider) = self.ready_to_ask(Some(conversation), &options).await else {
-            return;
+        let provider = match self.ready_to_ask(Some(conversation), &options) {
+            Ok(provider) => provider,
+            Err(refusal) => return self.events.emit(Event::Error(refusal)).await,
         };
         let (provider_name, model) = (provider.name.clone(), provider.model.clone());
         let result = self
@@ -190,16 +189,42 @@ impl Engine {
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
+        let messages = request_messages(history, options.system.as_deref());
+        self.stream_messages(
+            id,
+            reply_id,
+            messages,
+            (String::new(), String::new()),
+            options,
+            provider,
+        );
+    }
+
+    /// Resolves the key and streams the answer to `messages` into `reply_id`, whose text and
+    /// reasoning so far are `so_far` (empty, or the partial reply a Continue appends to).
+    pub(super) fn stream_messages(
+        &mut self,
+        id: ConversationId,
+        reply_id: MessageId,
+        messages: Vec<ChatMessage>,
+        so_far: (String, String),
+        options: &SendOptions,
+        provider: &ProviderConfig,
+    ) {
         let request = ChatRequest {
             model: provider.model.clone(),
-            messages: request_messages(history, options.system.as_deref()),
+            messages,
             max_tokens: options.max_tokens,
             stream_usage: provider.stream_usage,
+            // The plain REST protocol keeps its gateway-side context per conversation.
+            session_id: Some(format!("ocrchat-{}", id.0)),
         };
 
         let cancel = CancellationToken::new();
-        self.live
-            .insert(reply_id, LiveReply::new(id, cancel.clone()));
+        self.live.insert(
+            reply_id,
+            LiveReply::resumed(id, cancel.clone(), so_far.0, so_far.1),
+        );
         // The key is looked up in the reply's own task: a locked keyring's unlock prompt then
         // holds up this reply only, never the engine (Stop, other streams, the window).
         let lookup = KeyLookup {
@@ -226,7 +251,9 @@ impl Engine {
                 reports.send(ended).await.ok();
                 return;
             };
-            let stream = client.stream(&provider, key.as_ref(), &request);
+            let (key, secret) = key;
+            let stream =
+                client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
             drive_stream(stream, reply_id, cancel, reports).await;
         });
     }
@@ -243,7 +270,9 @@ struct KeyLookup {
 impl KeyLookup {
     /// The key for this request, looked up on the blocking pool (keyring IPC). Environment
     /// and `.env` keys go only to ad-hoc requests and the provider imported from `.env`.
-    async fn run(self) -> Option<secrets::ApiKey> {
+    /// With a token URL, also the API secret (keyring, else `.env`'s `API_SECRET` for the
+    /// provider imported from it).
+    async fn run(self) -> (Option<secrets::ApiKey>, Option<secrets::ApiKey>) {
         let Self {
             keyring,
             dotenv,
@@ -266,10 +295,20 @@ impl KeyLookup {
             if let Some((_, source)) = &key {
                 tracing::debug!(?source, provider = %provider.name, "using API key");
             }
-            key.map(|(key, _)| key)
+            let from_dotenv = provider.preset.as_deref() == Some(DOTENV_PRESET);
+            let secret = provider.token_url.as_ref().and_then(|_| {
+                let stored = keyring.get(&crate::llm::secret_entry(&provider.name));
+                stored.ok().flatten().or_else(|| {
+                    dotenv
+                        .as_ref()
+                        .filter(|_| from_dotenv)
+                        .and_then(|d| d.api_secret.clone())
+                })
+            });
+            (key.map(|(key, _)| key), secret)
         })
         .await;
-        found.ok().flatten()
+        found.unwrap_or_default()
     }
 }
 

@@ -17,6 +17,14 @@ pub enum Command {
         /// The name it had before, when editing.
         previous_name: Option<String>,
     },
+    /// Sends one tiny request with these settings; the answer is
+    /// [`crate::core::Event::ProviderTested`]. `api_key`: the key as typed, else the stored one.
+    TestProvider {
+        /// The settings to test (not saved).
+        provider: ProviderConfig,
+        /// A key typed in the form, if any.
+        api_key: Option<ApiKey>,
+    },
     /// Removes a provider and its keyring entry.
     RemoveProvider {
         /// Its name.
@@ -50,6 +58,13 @@ pub enum Command {
         /// Which one.
         id: ConversationId,
     },
+    /// Gives a conversation a new title.
+    RenameConversation {
+        /// Which one.
+        id: ConversationId,
+        /// Its new title.
+        title: String,
+    },
     /// Asks a question in a conversation (`None`: a new one).
     Send {
         /// Where; `None` starts a new conversation titled after the question.
@@ -76,6 +91,17 @@ pub enum Command {
         query: String,
         /// At most this many results.
         limit: usize,
+    },
+    /// Continues the conversation's last reply, cut off mid-stream: the partial reply is sent
+    /// as the last assistant turn and the new text is appended to the same reply.
+    Continue {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
+    /// Remembers the window's zoom (Ctrl +/−) for the next start.
+    SetUiZoom {
+        /// The zoom factor (1.0 is the default size).
+        zoom: f32,
     },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {

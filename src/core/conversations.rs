@@ -1,4 +1,5 @@
-//! Engine commands about conversations: list, open (with any reply still streaming), delete.
+//! Engine commands about conversations: list, open (with any reply still streaming), rename,
+//! delete.
 
 use super::engine::Engine;
 use super::event::Event;
@@ -51,7 +52,19 @@ impl Engine {
                 reply.cancel.cancel();
             }
         }
-        if let Err(err) = self.store.call(move |s| s.delete_conversation(id)).await {
+        match self.store.call(move |s| s.delete_conversation(id)).await {
+            Ok(()) => self.events.emit(Event::ConversationDeleted { id }).await,
+            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+        }
+        self.emit_conversations().await;
+    }
+
+    pub(super) async fn rename_conversation(&self, id: ConversationId, title: String) {
+        if let Err(err) = self
+            .store
+            .call(move |s| s.rename_conversation(id, &title))
+            .await
+        {
             self.events.emit(Event::Error(err.to_string())).await;
         }
         self.emit_conversations().await;

@@ -59,6 +59,23 @@ pub(super) struct LiveReply {
 }
 
 impl LiveReply {
+    /// A reply that continues in `conversation` from `content` and `reasoning`, which are on
+    /// disk already (Continue).
+    pub(super) fn resumed(
+        conversation: ConversationId,
+        cancel: CancellationToken,
+        content: String,
+        reasoning: String,
+    ) -> Self {
+        let save = SaveProgress::already_written((content.len(), reasoning.len()));
+        Self {
+            content,
+            reasoning,
+            save,
+            ..Self::new(conversation, cancel)
+        }
+    }
+
     /// A reply about to stream into `conversation`; `cancel` stops it.
     pub(super) fn new(conversation: ConversationId, cancel: CancellationToken) -> Self {
         Self {
@@ -143,6 +160,8 @@ impl Engine {
 
     async fn startup(&self) {
         self.events.emit(Event::Theme(self.settings.theme)).await;
+        let ui_zoom = self.settings.ui_zoom;
+        self.events.emit(Event::Preferences { ui_zoom }).await;
         self.emit_providers().await;
         self.emit_conversations().await;
         let offer = self.dotenv_offer();
@@ -188,6 +207,7 @@ impl Engine {
             }
             Command::OpenConversation { id } => self.open_conversation(id).await,
             Command::DeleteConversation { id } => self.delete_conversation(id).await,
+            Command::RenameConversation { id, title } => self.rename_conversation(id, title).await,
             Command::Send {
                 conversation,
                 text,
@@ -195,6 +215,15 @@ impl Engine {
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
             Command::Search { query, limit } => self.search(query, limit).await,
+            Command::Continue { conversation } => self.continue_reply(conversation).await,
+            Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
+            Command::SetUiZoom { zoom } => {
+                // Within egui's own zoom range; anything else (a bad value) is not kept.
+                if (0.2..=5.0).contains(&zoom) && self.settings.ui_zoom != Some(zoom) {
+                    self.settings.ui_zoom = Some(zoom);
+                    self.save_settings().await;
+                }
+            }
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -242,6 +271,14 @@ impl Engine {
                         reply.usage = Some(usage);
                         return;
                     }
+                    // Shown like a retry that has not started: no attempt, no countdown.
+                    StreamEvent::Queued { reason } => Event::Retrying {
+                        conversation,
+                        message,
+                        attempt: 0,
+                        delay_millis: 0,
+                        reason,
+                    },
                     StreamEvent::Retrying {
                         attempt,
                         delay_millis,
@@ -366,8 +403,12 @@ fn command_name(command: &Command) -> &'static str {
         Command::NewConversation => "new_conversation",
         Command::OpenConversation { .. } => "open_conversation",
         Command::DeleteConversation { .. } => "delete_conversation",
+        Command::RenameConversation { .. } => "rename_conversation",
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
+        Command::Continue { .. } => "continue",
+        Command::TestProvider { .. } => "test_provider",
+        Command::SetUiZoom { .. } => "set_ui_zoom",
         Command::Stop { .. } => "stop",
         Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",

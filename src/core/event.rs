@@ -62,6 +62,13 @@ pub enum Event {
         /// Its name.
         name: String,
     },
+    /// The answer to [`crate::core::Command::TestProvider`].
+    ProviderTested {
+        /// The provider's name, as sent.
+        name: String,
+        /// What worked, or the exact failure, in words.
+        outcome: Result<String, String>,
+    },
     /// The conversation list, most recent first (at start and after every change).
     Conversations(Vec<ConversationSummary>),
     /// A conversation to show, with its messages (`None`: a new, empty one).
@@ -70,6 +77,23 @@ pub enum Event {
         id: Option<ConversationId>,
         /// Its messages, oldest first, with any streaming reply as far as it has come.
         messages: Vec<Message>,
+    },
+    /// A question sent with `Command::Send` was stored and its reply is starting: the
+    /// window clears its composer only now.
+    QuestionAccepted {
+        /// The conversation it went to (new when the `Send` named none).
+        conversation: ConversationId,
+    },
+    /// A question sent with `Command::Send` was not taken (no provider, a reply still
+    /// streaming, a database error); the window keeps the text and shows the reason.
+    QuestionRefused {
+        /// Why, naming the next step.
+        reason: String,
+    },
+    /// A conversation was deleted (a window showing it shows an empty new chat instead).
+    ConversationDeleted {
+        /// Which one.
+        id: ConversationId,
     },
     /// A message was added: the question, then the reply's placeholder.
     MessageAdded(Message),
@@ -121,6 +145,11 @@ pub enum Event {
         message: MessageId,
         /// Why the last write failed, while it is not saved.
         error: Option<String>,
+    },
+    /// The window's remembered preferences (at start).
+    Preferences {
+        /// The zoom factor the person chose with Ctrl +/−, if any.
+        ui_zoom: Option<f32>,
     },
     /// A `.env` offers a provider for import (`None`: the offer is gone).
     DotenvOffer(Option<DotenvOffer>),

@@ -5,6 +5,7 @@
 
 mod asking;
 mod command;
+mod continuing;
 mod conversations;
 mod engine;
 mod event;
@@ -13,7 +14,9 @@ mod providers;
 mod saving;
 mod searching;
 mod store_worker;
+mod testing;
 
 pub use command::{Command, SendOptions};
+pub use continuing::can_continue;
 pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
 pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};

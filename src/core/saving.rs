@@ -52,6 +52,14 @@ pub(super) struct SaveProgress {
 }
 
 impl SaveProgress {
+    /// Progress for a reply whose first `written` bytes (content, reasoning) are on disk.
+    pub(super) fn already_written(written: (usize, usize)) -> Self {
+        Self {
+            written,
+            ..Self::default()
+        }
+    }
+
     /// New text was shown.
     pub(super) fn text_shown(&mut self) {
         self.unsaved_since.get_or_insert_with(Instant::now);

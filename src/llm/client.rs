@@ -1,27 +1,39 @@
-//! The streaming HTTP client: sends a chat request, retries it while nothing has streamed yet,
-//! and turns the response body into [`StreamEvent`]s.
+//! The streaming client: sends a chat request in its provider's wire format ([`Wire`]),
+//! retries it while nothing has streamed yet, and turns the answer (SSE, NDJSON, one JSON or
+//! WebSocket frames) into [`StreamEvent`]s.
 //!
 //! Pull-based: [`ChatStream::next_event`] drives connecting, waiting and reading, so the caller
 //! races it against its cancellation token and dropping the stream drops the connection.
 //! Every wait and every buffer is bounded by [`StreamLimits`]; every error leaves with the key
 //! (and anything key-shaped) redacted.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{self};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::error::{KeyUse, error_detail, json_error_message, snippet};
 use super::http::{host_of, read_limited, transport_reason, unasked_encoding};
 use super::limits::{MAX_ERROR_BODY_BYTES, StreamLimits};
-use super::openai::{self, ChunkOutcome};
-use super::retry::{RetryPolicy, parse_retry_after};
-use super::sse::{SseDecoder, SseEvent};
-use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent};
+use super::retry::{RetryHint, RetryPlan, RetryPolicy};
+use super::token::{TokenCache, TokenSource};
+use super::wire::{ChunkOutcome, Frame, Framer, Framing, Wire};
+use super::{ChatRequest, LlmError, ProviderConfig, StreamEvent, ws};
 use crate::secrets::{ApiKey, redact};
 
 mod response;
+mod slots;
+mod socket;
+mod waits;
+
+/// In-flight slots by provider name and limit.
+type SlotMap = HashMap<(String, usize), Arc<Semaphore>>;
+
+/// Requests one provider may have in flight at once; the rest wait their turn.
+pub const DEFAULT_IN_FLIGHT: usize = 4;
 
 /// The HTTP client could not be built (its TLS backend failed to initialise).
 #[derive(Debug, thiserror::Error)]
@@ -33,9 +45,12 @@ pub struct ClientBuildError(String);
 /// A reusable HTTP client for all providers (one connection pool).
 #[derive(Debug, Clone)]
 pub struct ChatClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     retry: RetryPolicy,
-    limits: StreamLimits,
+    pub(super) limits: StreamLimits,
+    tokens: TokenCache,
+    /// Each provider's in-flight slots, by name and limit.
+    slots: Arc<Mutex<SlotMap>>,
 }
 
 impl ChatClient {
@@ -54,7 +69,19 @@ impl ChatClient {
             http,
             retry,
             limits,
+            tokens: TokenCache::default(),
+            slots: Arc::default(),
         })
+    }
+
+    /// The provider's in-flight slots (`max_in_flight`, default [`DEFAULT_IN_FLIGHT`]).
+    fn slot(&self, provider: &ProviderConfig) -> Arc<Semaphore> {
+        let limit = slots::in_flight_limit(provider.max_in_flight);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        slots
+            .entry((provider.name.clone(), limit))
+            .or_insert_with(|| Arc::new(Semaphore::new(limit)))
+            .clone()
     }
 
     /// Starts a streamed reply. Nothing is sent until the first [`ChatStream::next_event`].
@@ -64,29 +91,64 @@ impl ChatClient {
         key: Option<&ApiKey>,
         request: &ChatRequest,
     ) -> ChatStream {
-        let body = openai::request_body(request);
+        self.stream_with_secret(provider, key, None, request)
+    }
+
+    /// Like [`ChatClient::stream`]; with the provider's `token_url`, a key and a `secret`,
+    /// the key and secret are exchanged for an access token (cached by this client).
+    pub fn stream_with_secret(
+        &self,
+        provider: &ProviderConfig,
+        key: Option<&ApiKey>,
+        secret: Option<&ApiKey>,
+        request: &ChatRequest,
+    ) -> ChatStream {
+        let token = match (&provider.token_url, key, secret) {
+            (Some(url), Some(key), Some(secret)) => Some(TokenSource {
+                cache: self.tokens.clone(),
+                url: url.trim().to_owned(),
+                key: key.clone(),
+                secret: secret.clone(),
+                cache_key: format!("{}\n{url}", provider.name),
+            }),
+            _ => None,
+        };
+        let wire = Wire::new(provider.api);
+        let body = wire.request_body(request);
+        let limits = self.limits.with_overrides(&provider.timeouts);
+        let retry = provider
+            .max_attempts
+            .map_or(self.retry, |attempts| self.retry.with_attempts(attempts));
         let now = Instant::now();
         ChatStream {
             http: self.http.clone(),
-            retry: self.retry,
-            limits: self.limits,
+            retry,
+            limits,
             provider: provider.clone(),
             key: key.cloned(),
             key_use: KeyUse::NoneStored,
+            token,
+            bearer: None,
+            token_refreshed: false,
             body,
             state: State::Connect { attempt: 0 },
             pending: VecDeque::new(),
-            decoder: SseDecoder::with_limits(
-                self.limits.max_line_bytes,
-                self.limits.max_event_bytes,
+            framer: Framer::new(
+                wire.framing(),
+                limits.max_line_bytes,
+                limits.max_event_bytes,
             ),
-            sse_events: Vec::new(),
+            wire,
+            frames: Vec::new(),
             reply_started: now,
             last_progress: now,
             lines_seen: 0,
             saw_content: false,
             saw_reasoning: false,
             saw_finish: false,
+            slot: self.slot(provider),
+            permit: None,
+            saw_queued: false,
         }
     }
 }
@@ -96,8 +158,10 @@ enum State {
     Connect { attempt: u32 },
     /// Wait, then send attempt `attempt`.
     Wait { attempt: u32, delay: Duration },
-    /// Read SSE from the body.
+    /// Read frames from the body.
     Read(reqwest::Response),
+    /// Read frames from a WebSocket.
+    ReadWs(Box<ws::Socket>),
     /// The body is over: once `pending` is handed out, tell a complete reply from a cut one.
     Ended,
     /// Once `pending` is handed out, report this error.
@@ -107,6 +171,10 @@ enum State {
 }
 
 /// One streamed reply in progress.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about one reply's progress, each read in one place"
+)]
 pub struct ChatStream {
     http: reqwest::Client,
     retry: RetryPolicy,
@@ -114,11 +182,18 @@ pub struct ChatStream {
     provider: ProviderConfig,
     key: Option<ApiKey>,
     key_use: KeyUse,
+    /// Where an access token comes from, in key + secret mode.
+    token: Option<TokenSource>,
+    /// The access token the request carries, in key + secret mode.
+    bearer: Option<ApiKey>,
+    /// Whether the token was refreshed after a 401 (once per reply).
+    token_refreshed: bool,
     body: serde_json::Value,
     state: State,
     pending: VecDeque<StreamEvent>,
-    decoder: SseDecoder,
-    sse_events: Vec<SseEvent>,
+    wire: Wire,
+    framer: Framer,
+    frames: Vec<Frame>,
     /// When the response head arrived (the reply's total limit counts from here).
     reply_started: Instant,
     /// When the body last completed a line.
@@ -127,6 +202,12 @@ pub struct ChatStream {
     saw_content: bool,
     saw_reasoning: bool,
     saw_finish: bool,
+    /// The provider's in-flight slots, and this reply's once it has one (held until the
+    /// stream is dropped).
+    slot: Arc<Semaphore>,
+    permit: Option<OwnedSemaphorePermit>,
+    /// Whether the user was told this reply waits for a slot.
+    saw_queued: bool,
 }
 
 impl ChatStream {
@@ -141,7 +222,13 @@ impl ChatStream {
 
     /// The error with the key and anything key-shaped removed from its texts.
     fn scrub(&self, err: LlmError) -> LlmError {
-        let secrets: Vec<&str> = self.key.iter().map(ApiKey::expose).collect();
+        let secrets: Vec<&str> = self
+            .key
+            .iter()
+            .chain(self.token.iter().map(|t| &t.secret))
+            .chain(&self.bearer)
+            .map(ApiKey::expose)
+            .collect();
         err.map_text(|text| redact(text, &secrets))
     }
 
@@ -178,18 +265,39 @@ impl ChatStream {
                     tokio::time::sleep(delay).await;
                     self.state = State::Connect { attempt };
                 }
+                State::Connect { attempt } if self.permit.is_none() => {
+                    self.state = State::Connect { attempt };
+                    if let Some(event) = self.take_slot().await {
+                        return Ok(Some(event));
+                    }
+                }
                 State::Connect { attempt } => match self.connect().await {
                     Ok(Some(response)) => self.state = State::Read(response),
-                    // The whole body was read up front; `state` and `pending` are set.
+                    // The whole body was read up front, or a socket opened; `state` is set.
                     Ok(None) => {}
-                    Err((err, retry_after)) => {
+                    Err((LlmError::Unauthorized { .. }, _))
+                        if self.token.is_some() && !self.token_refreshed =>
+                    {
+                        // The token may have been revoked early: get a new one, once.
+                        self.token_refreshed = true;
+                        self.state = State::Connect { attempt };
+                    }
+                    Err((err, hint)) => {
                         let next = attempt + 1;
-                        let delay = self
-                            .retry
-                            .delay(next, retry_after)
-                            .filter(|_| err.is_transient());
-                        let Some(delay) = delay else {
-                            return Err(err);
+                        let delay = match self.retry.plan(next, hint.after) {
+                            _ if !hint.should_retry.unwrap_or_else(|| err.is_transient()) => {
+                                return Err(err);
+                            }
+                            RetryPlan::GiveUp => return Err(err),
+                            RetryPlan::TooLong(wait) => {
+                                let until = httpdate::fmt_http_date(SystemTime::now() + wait);
+                                return Err(LlmError::WaitTooLong {
+                                    cause: Box::new(err),
+                                    wait_secs: wait.as_secs(),
+                                    until,
+                                });
+                            }
+                            RetryPlan::Wait(delay) => delay,
                         };
                         self.pending.push_back(StreamEvent::Retrying {
                             attempt: next,
@@ -207,89 +315,85 @@ impl ChatStream {
                         self.state = State::Read(response);
                         self.consume(&bytes);
                     } else {
-                        self.decoder.finish();
+                        self.framer.finish(&mut self.frames);
                         self.state = State::Ended;
+                        self.handle_frames();
                     }
                 }
+                State::ReadWs(socket) => self.read_socket(socket).await?,
             }
         }
     }
 
-    /// The next piece of the body within the idle and total limits; `None` at its end.
-    async fn read_chunk(
-        &self,
-        response: &mut reqwest::Response,
-    ) -> Result<Option<bytes::Bytes>, LlmError> {
-        let idle_end = self.last_progress + self.limits.idle;
-        let reply_end = self.reply_started + self.limits.reply;
-        match tokio::time::timeout_at(idle_end.min(reply_end), response.chunk()).await {
-            Ok(Ok(bytes)) => Ok(bytes),
-            Ok(Err(err)) => Err(LlmError::Interrupted(transport_reason(&err))),
-            Err(_elapsed) if reply_end <= idle_end => Err(LlmError::TimedOut(format!(
-                "it streamed for {} s, the most one reply may take (OCRCHAT_REPLY_TIMEOUT_SECS)",
-                self.limits.reply.as_secs()
-            ))),
-            Err(_elapsed) => Err(LlmError::TimedOut(format!(
-                "the server sent no complete line for {} s (OCRCHAT_IDLE_TIMEOUT_SECS)",
-                self.limits.idle.as_secs()
-            ))),
-        }
-    }
-
-    /// Feeds body bytes through the SSE decoder into `pending`.
+    /// Feeds body bytes through the framer and the wire format into `pending`.
     fn consume(&mut self, bytes: &[u8]) {
-        let fed = self.decoder.feed(bytes, &mut self.sse_events);
-        if self.decoder.completed_lines() > self.lines_seen {
-            self.lines_seen = self.decoder.completed_lines();
+        let fed = self.framer.feed(bytes, &mut self.frames);
+        if self.framer.completed_lines() > self.lines_seen {
+            self.lines_seen = self.framer.completed_lines();
             self.last_progress = Instant::now();
         }
-        // Events completed before an overflow are handed out first.
-        let mut failure = None;
-        for event in std::mem::take(&mut self.sse_events) {
-            if failure.is_some() {
-                break;
+        // Frames completed before an overflow are handed out first.
+        let failed = self.handle_frames();
+        if let (false, Err(overflow)) = (failed, fed) {
+            self.state = State::Failed(LlmError::TooLarge(overflow));
+        }
+    }
+
+    /// Decodes the frames cut so far into `pending`; returns whether one ended the reply
+    /// with an error (then `state` holds it).
+    fn handle_frames(&mut self) -> bool {
+        for frame in std::mem::take(&mut self.frames) {
+            // OpenAI-compatible servers name errors in the event; Anthropic's say it in data.
+            if frame.event == "error" && !matches!(self.wire, Wire::Anthropic(_)) {
+                self.state = State::Failed(LlmError::InStream(error_frame_message(&frame.data)));
+                return true;
             }
-            if event.event == "error" {
-                failure = Some(LlmError::InStream(error_frame_message(&event.data)));
-                break;
-            }
-            if event.data.is_empty() {
+            if frame.data.is_empty() && !matches!(self.wire, Wire::Anthropic(_)) {
                 continue;
             }
-            match openai::parse_chunk(&event.data) {
+            match self.wire.decode(&frame.event, &frame.data) {
                 Ok(ChunkOutcome::Events(events)) => self.pending.extend(events),
                 Ok(ChunkOutcome::Done) => {
-                    // Anything after [DONE] is ignored; the reply is complete.
+                    // Anything after the end mark is ignored; the reply is complete.
                     self.state = State::Ended;
                     self.saw_finish = true;
-                    return;
+                    return false;
                 }
                 // The text decoded before the error is handed out first.
                 Ok(ChunkOutcome::Error(message)) | Err(message) => {
-                    failure = Some(LlmError::InStream(message));
+                    self.state = State::Failed(LlmError::InStream(message));
+                    return true;
                 }
             }
         }
-        let overflow = fed
-            .err()
-            .map(|overflow| LlmError::TooLarge(overflow.to_string()));
-        if let Some(err) = failure.or(overflow) {
-            self.state = State::Failed(err);
-        }
+        false
     }
 
-    /// Sends the request and checks the response head. On failure, also returns the server's
-    /// `Retry-After`, if any.
-    async fn connect(&mut self) -> Result<Option<reqwest::Response>, (LlmError, Option<Duration>)> {
+    /// Sends the request and checks the response head. On failure, also returns what the
+    /// server said about retrying.
+    async fn connect(&mut self) -> Result<Option<reqwest::Response>, (LlmError, RetryHint)> {
         let url = self.provider.chat_url();
+        if let Some(source) = &self.token {
+            let token = source
+                .token(&self.http, &self.limits, self.token_refreshed)
+                .await
+                .map_err(|e| (e, RetryHint::default()))?;
+            self.bearer = Some(token);
+        }
+        if self.wire.framing() == Framing::WebSocket {
+            return self.connect_ws(&url).await.map(|()| None);
+        }
         let mut request = self
             .http
             .post(&url)
-            .header(header::ACCEPT, "text/event-stream")
+            .header(header::ACCEPT, self.wire.accept())
             .json(&self.body);
         let parsed = reqwest::Url::parse(&url).ok();
-        if let Some(value) = self.authorization(parsed.as_ref()).map_err(|e| (e, None))? {
-            request = request.header(header::AUTHORIZATION, value);
+        let headers = self
+            .request_headers(parsed.as_ref())
+            .map_err(|e| (e, RetryHint::default()))?;
+        for (name, value) in headers {
+            request = request.header(name, value);
         }
         let sent = tokio::time::timeout(self.limits.response_head, request.send()).await;
         let response = match sent {
@@ -304,14 +408,14 @@ impl ChatStream {
                     // Connected, then the connection ended before a response head.
                     LlmError::ClosedWithoutAnswer { host, reason }
                 };
-                return Err((err, None));
+                return Err((err, RetryHint::default()));
             }
             Err(_elapsed) => {
                 let err = LlmError::NoAnswer {
                     host: host_of(&url),
                     waited_secs: self.limits.response_head.as_secs(),
                 };
-                return Err((err, None));
+                return Err((err, RetryHint::default()));
             }
         };
         self.reply_started = Instant::now();
@@ -320,12 +424,12 @@ impl ChatStream {
         let encoding = unasked_encoding(response.headers());
         if status.is_success() {
             if let Some(encoding) = encoding {
-                return Err((LlmError::Compressed { encoding }, None));
+                return Err((LlmError::Compressed { encoding }, RetryHint::default()));
             }
             return self
                 .check_stream_head(response)
                 .await
-                .map_err(|e| (e, None));
+                .map_err(|e| (e, RetryHint::default()));
         }
         if status.is_redirection() {
             let target = response
@@ -342,20 +446,19 @@ impl ChatStream {
                     },
                 );
             let status = status.as_u16();
-            return Err((LlmError::Redirected { status, target }, None));
+            return Err((
+                LlmError::Redirected { status, target },
+                RetryHint::default(),
+            ));
         }
-        let retry_after = response
-            .headers()
-            .get(header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let hint = RetryHint::from_headers(response.headers(), SystemTime::now());
         let detail = if let Some(encoding) = encoding {
             format!("a {encoding}-compressed body ocrchat did not ask for")
         } else {
             let deadline = self.reply_started + self.limits.idle;
             error_detail(&read_limited(response, MAX_ERROR_BODY_BYTES, deadline).await)
         };
-        Err((self.status_error(status.as_u16(), url, detail), retry_after))
+        Err((self.status_error(status.as_u16(), url, detail), hint))
     }
 }
 

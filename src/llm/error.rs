@@ -110,13 +110,27 @@ pub enum LlmError {
     InvalidUrl(String),
     /// The server answered 200 with something that is not an event stream (an HTML page…).
     #[error(
-        "The server did not answer with a stream ({content_type}): {snippet}. Is the base URL an OpenAI-compatible API (usually ending in /v1)?"
+        "The server did not answer with a stream ({content_type}): {snippet}. Is the base URL {expected}?"
     )]
     NotAStream {
         /// The Content-Type it sent.
         content_type: String,
         /// The start of the body in quotes, or what an HTML page says.
         snippet: String,
+        /// What the base URL should point at, for the provider's API style.
+        expected: &'static str,
+    },
+    /// The request failed and the server asked for a longer wait than ocrchat takes.
+    #[error(
+        "{cause} The server asked to wait {wait_secs} s before trying again, longer than ocrchat waits; try again after {until}."
+    )]
+    WaitTooLong {
+        /// Why the attempt failed.
+        cause: Box<Self>,
+        /// The wait it asked for.
+        wait_secs: u64,
+        /// When that wait ends, as an HTTP date.
+        until: String,
     },
     /// The stream ended without any reply text (maybe with reasoning only).
     #[error("The model returned an empty reply{what}. Retry, or check the model name.", what = if *.reasoning_only { " (only its reasoning, no answer)" } else { "" })]
@@ -172,6 +186,7 @@ impl LlmError {
             self,
             Self::RateLimited { .. }
                 | Self::Server { .. }
+                | Self::Rejected { status: 409, .. }
                 | Self::Unreachable { .. }
                 | Self::ClosedWithoutAnswer { .. }
         )
@@ -228,9 +243,20 @@ impl LlmError {
             Self::NotAStream {
                 content_type,
                 snippet,
+                expected,
             } => Self::NotAStream {
                 content_type: scrub(&content_type),
                 snippet: scrub(&snippet),
+                expected,
+            },
+            Self::WaitTooLong {
+                cause,
+                wait_secs,
+                until,
+            } => Self::WaitTooLong {
+                cause: Box::new(cause.map_text(scrub)),
+                wait_secs,
+                until,
             },
             Self::InStream(message) => Self::InStream(scrub(&message)),
             Self::Interrupted(reason) => Self::Interrupted(scrub(&reason)),

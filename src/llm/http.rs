@@ -16,10 +16,11 @@ pub fn host_of(url: &str) -> String {
         .unwrap_or_else(|| url.to_owned())
 }
 
-/// Whether a key may be sent to `url`: over `https://`, or over plain `http://` only to this
-/// computer (a loopback host), where nobody on the network can read it.
+/// Whether a key may be sent to `url`: over `https://` (or `wss://`), or over plain `http://`
+/// (or `ws://`) only to this computer (a loopback host), where nobody on the network can read
+/// it.
 pub fn may_carry_key(url: &reqwest::Url) -> bool {
-    if url.scheme() == "https" {
+    if matches!(url.scheme(), "https" | "wss") {
         return true;
     }
     let Some(host) = url.host_str() else {
@@ -48,10 +49,20 @@ pub fn looks_gzipped(bytes: &[u8]) -> bool {
 
 /// Reads at most `limit` bytes of a body as text, stopping at `deadline` with what came.
 pub async fn read_limited(
-    mut response: reqwest::Response,
+    response: reqwest::Response,
     limit: usize,
     deadline: tokio::time::Instant,
 ) -> String {
+    String::from_utf8_lossy(&read_limited_bytes(response, limit, deadline).await).into_owned()
+}
+
+/// Reads at most `limit` bytes of a body, stopping at `deadline` with what came. Bytes, not
+/// text: the caller may join them to bytes read before, splitting no character.
+pub async fn read_limited_bytes(
+    mut response: reqwest::Response,
+    limit: usize,
+    deadline: tokio::time::Instant,
+) -> Vec<u8> {
     let mut body = Vec::new();
     while body.len() < limit {
         match tokio::time::timeout_at(deadline, response.chunk()).await {
@@ -60,7 +71,28 @@ pub async fn read_limited(
         }
     }
     body.truncate(limit);
-    String::from_utf8_lossy(&body).into_owned()
+    body
+}
+
+/// Sends a small request (a model list, a token) and waits at most `wait` for its response
+/// head; the error names the host and what went wrong.
+pub async fn send_within(
+    request: reqwest::RequestBuilder,
+    url: &str,
+    wait: std::time::Duration,
+) -> Result<reqwest::Response, super::LlmError> {
+    let host = host_of(url);
+    match tokio::time::timeout(wait, request.send()).await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(err)) => Err(super::LlmError::Unreachable {
+            host,
+            reason: transport_reason(&err),
+        }),
+        Err(_elapsed) => Err(super::LlmError::NoAnswer {
+            host,
+            waited_secs: wait.as_secs(),
+        }),
+    }
 }
 
 /// The innermost cause of a transport error, in words a user can act on.
@@ -98,6 +130,9 @@ mod tests {
         assert!(allowed("http://[::1]:11434/v1"));
         assert!(allowed("http://localhost:11434/v1"));
         assert!(allowed("http://LOCALHOST./v1"));
+        assert!(allowed("wss://api.example.com/v1/stream"));
+        assert!(allowed("ws://127.0.0.1:9/v1/stream"));
+        assert!(!allowed("ws://api.example.com/v1/stream"));
         assert!(!allowed("http://192.168.1.5:11434/v1"));
         assert!(!allowed("http://api.example.com/v1"));
         assert!(!allowed("http://localhost.example.com/v1"));

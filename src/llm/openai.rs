@@ -3,6 +3,7 @@
 //! `object`, `role` in every chunk, usage on the finish chunk, `choices: []`).
 
 use super::error::json_error_message;
+use super::wire::ChunkOutcome;
 use super::{ChatRequest, FinishReason, StreamEvent, Usage};
 
 /// The JSON body for a streaming request.
@@ -19,17 +20,6 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
         body["stream_options"] = serde_json::json!({ "include_usage": true });
     }
     body
-}
-
-/// What one `data:` payload meant.
-#[derive(Debug, PartialEq)]
-pub enum ChunkOutcome {
-    /// Zero or more stream events.
-    Events(Vec<StreamEvent>),
-    /// `[DONE]`.
-    Done,
-    /// An error object sent mid-stream.
-    Error(String),
 }
 
 /// Interprets one SSE `data` payload. Read field by field, so a field of an unexpected type
@@ -130,6 +120,7 @@ mod tests {
             }],
             max_tokens: Some(64),
             stream_usage: true,
+            session_id: None,
         };
         let body = request_body(&request);
         assert_eq!(body["stream"], true);

@@ -18,6 +18,8 @@ pub struct DotenvProvider {
     pub model: Option<String>,
     /// `API_KEY`.
     pub api_key: Option<ApiKey>,
+    /// `API_SECRET`: with a provider's token URL, exchanged with the key for a token.
+    pub api_secret: Option<ApiKey>,
 }
 
 impl DotenvProvider {
@@ -36,6 +38,7 @@ impl DotenvProvider {
             let value = value.trim().to_owned();
             match name.as_str() {
                 "API_KEY" => found.api_key = ApiKey::new(value),
+                "API_SECRET" => found.api_secret = ApiKey::new(value),
                 "ENDPOINT" if !value.is_empty() => found.endpoint = Some(value),
                 "MODEL" if !value.is_empty() => found.model = Some(value),
                 _ => {}
@@ -101,11 +104,12 @@ mod tests {
         let path = dir.path().join(".env");
         std::fs::write(
             &path,
-            "# dev\nAPI_KEY=sk-dot\nENDPOINT=http://127.0.0.1:9/v1\nMODEL=\"qwen-plus\"\nOTHER=x\n",
+            "# dev\nAPI_KEY=sk-dot\nAPI_SECRET=s3cr3t\nENDPOINT=http://127.0.0.1:9/v1\nMODEL=\"qwen-plus\"\nOTHER=x\n",
         )
         .unwrap();
         let found = DotenvProvider::read(&path).unwrap();
         assert_eq!(found.api_key.unwrap().expose(), "sk-dot");
+        assert_eq!(found.api_secret.unwrap().expose(), "s3cr3t");
         assert_eq!(found.endpoint.as_deref(), Some("http://127.0.0.1:9/v1"));
         assert_eq!(found.model.as_deref(), Some("qwen-plus"));
         assert!(

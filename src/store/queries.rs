@@ -106,6 +106,15 @@ impl Store {
             .is_some())
     }
 
+    /// Gives a conversation a new title (its place in the list does not change).
+    pub fn rename_conversation(&self, id: ConversationId, title: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE conversations SET title = ?2 WHERE id = ?1",
+            params![id.0, title],
+        )?;
+        Ok(())
+    }
+
     /// Deletes a conversation and its messages.
     pub fn delete_conversation(&self, id: ConversationId) -> Result<(), StoreError> {
         self.conn

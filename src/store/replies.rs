@@ -38,6 +38,17 @@ impl Store {
         })
     }
 
+    /// Marks an ended reply as streaming again in this process (Continue appends to it): its
+    /// row keeps the text so far, and new text goes to chunks like any streaming reply, so a
+    /// crash while it continues folds them in on the next open.
+    pub fn resume_reply(&self, id: MessageId) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE messages SET status = ?2, error = NULL, stream_owner = ?3 WHERE id = ?1",
+            params![id.0, MessageStatus::Streaming.as_str(), self.owner],
+        )?;
+        Ok(())
+    }
+
     /// Writes a reply's whole text and its final status in its row, and drops its chunks, in
     /// one transaction.
     pub fn finish_reply(

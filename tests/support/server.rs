@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio_tungstenite as ocrchat_ws;
+
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
 pub struct Recorded {
@@ -47,6 +49,13 @@ pub enum Reply {
         status: u16,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
+    },
+    /// 200 with this Content-Type, chunked like `Sse` (NDJSON…).
+    Chunked {
+        content_type: String,
+        pieces: Vec<Vec<u8>>,
+        gap: Duration,
+        abort: bool,
     },
     /// Reads the request and never answers; holds the connection until the client hangs up.
     Silent,
@@ -278,9 +287,44 @@ fn serve(
             write_endless(&mut out, &head, &[], &piece, gap);
             return;
         }
-        Reply::Sse { pieces, gap, abort } => {
-            if out.write_all(SSE_HEAD.as_bytes()).is_err() {
+        Reply::Chunked {
+            content_type,
+            pieces,
+            gap,
+            abort,
+        } => {
+            let head = SSE_HEAD.replace("text/event-stream", &content_type);
+            if !write_chunked(&mut out, &head, pieces, gap, abort, hung_up) {
                 return;
+            }
+        }
+        Reply::Sse { pieces, gap, abort } => {
+            if !write_chunked(&mut out, SSE_HEAD, pieces, gap, abort, hung_up) {
+                return;
+            }
+        }
+    }
+    // Let the client read everything before the socket closes.
+    let _ = out.shutdown(std::net::Shutdown::Write);
+    let mut sink = [0u8; 64];
+    let _ = out.set_read_timeout(Some(Duration::from_millis(200)));
+    let _ = out.read(&mut sink);
+}
+
+/// Writes `head` and each piece as one HTTP chunk, `gap` apart; then the last chunk, or
+/// (`abort`) a dropped connection. Returns whether the body ended normally.
+fn write_chunked(
+    out: &mut TcpStream,
+    head: &str,
+    pieces: Vec<Vec<u8>>,
+    gap: Duration,
+    abort: bool,
+    hung_up: &AtomicBool,
+) -> bool {
+    {
+        {
+            if out.write_all(head.as_bytes()).is_err() {
+                return false;
             }
             for piece in pieces {
                 if piece.is_empty() {
@@ -289,7 +333,7 @@ fn serve(
                 let chunk = [format!("{:x}\r\n", piece.len()).as_bytes(), &piece, b"\r\n"].concat();
                 if out.write_all(&chunk).and_then(|()| out.flush()).is_err() {
                     hung_up.store(true, Ordering::SeqCst);
-                    return;
+                    return false;
                 }
                 if !gap.is_zero() {
                     std::thread::sleep(gap);
@@ -297,17 +341,13 @@ fn serve(
             }
             if abort {
                 let _ = out.shutdown(std::net::Shutdown::Both);
-                return;
+                return false;
             }
             let _ = out.write_all(b"0\r\n\r\n");
             let _ = out.flush();
         }
     }
-    // Let the client read everything before the socket closes.
-    let _ = out.shutdown(std::net::Shutdown::Write);
-    let mut sink = [0u8; 64];
-    let _ = out.set_read_timeout(Some(Duration::from_millis(200)));
-    let _ = out.read(&mut sink);
+    true
 }
 
 /// Writes `head`, then `first` and `piece` after piece as HTTP chunks until the client
@@ -382,6 +422,96 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// What a WebSocket test server does after reading the request message.
+#[derive(Debug, Clone)]
+pub enum WsStep {
+    /// Send a text frame.
+    Text(String),
+    /// Close with this code and reason.
+    Close(u16, String),
+    /// Drop the TCP connection without a close frame.
+    Drop,
+}
+
+/// A WebSocket server on 127.0.0.1:0 for the plain protocol's `/v1/stream`: records each
+/// handshake (path, headers) and first message, then plays its script.
+pub struct WsServer {
+    /// `http://127.0.0.1:PORT/v1/chat`: the endpoint a provider is configured with.
+    pub endpoint: String,
+    requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl WsServer {
+    pub fn start(script: impl Fn(usize) -> Vec<WsStep> + Send + Sync + 'static) -> Self {
+        use ocrchat_ws::tungstenite;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let recorded = requests.clone();
+        std::thread::Builder::new()
+            .name("mock-ws-server".into())
+            .spawn(move || {
+                for (n, stream) in listener.incoming().enumerate() {
+                    let Ok(stream) = stream else { continue };
+                    let mut seen = Recorded {
+                        method: "GET".into(),
+                        path: String::new(),
+                        headers: Vec::new(),
+                        body: String::new(),
+                    };
+                    #[expect(
+                        clippy::result_large_err,
+                        reason = "the signature tungstenite's handshake callback requires"
+                    )]
+                    let callback = |request: &tungstenite::handshake::server::Request, response| {
+                        seen.path = request.uri().to_string();
+                        seen.headers = request
+                            .headers()
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
+                            .collect();
+                        Ok(response)
+                    };
+                    let Ok(mut socket) = tungstenite::accept_hdr(stream, callback) else {
+                        continue;
+                    };
+                    if let Ok(tungstenite::Message::Text(text)) = socket.read() {
+                        text.as_str().clone_into(&mut seen.body);
+                    }
+                    recorded.lock().unwrap().push(seen);
+                    for step in script(n) {
+                        match step {
+                            WsStep::Text(text) => {
+                                let _ = socket.send(tungstenite::Message::text(text));
+                            }
+                            WsStep::Close(code, reason) => {
+                                let frame = tungstenite::protocol::CloseFrame {
+                                    code: code.into(),
+                                    reason: reason.into(),
+                                };
+                                let _ = socket.close(Some(frame));
+                                // Finish the closing handshake.
+                                while socket.read().is_ok() {}
+                            }
+                            WsStep::Drop => {
+                                let _ = socket.get_mut().shutdown(std::net::Shutdown::Both);
+                            }
+                        }
+                    }
+                }
+            })
+            .unwrap();
+        Self {
+            endpoint: format!("http://{addr}/v1/chat"),
+            requests,
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
 /// One OpenAI streaming chunk with this content (role repeated in every chunk, as GLM does).
 pub fn sse_chunk(content: &str) -> String {
     let json = serde_json::json!({
@@ -412,4 +542,38 @@ pub fn reply_text(events: &[ocrchat::llm::StreamEvent]) -> String {
             _ => None,
         })
         .collect()
+}
+
+/// Reads a stream to its end: every event, and the error it ended with, if any. Fails the
+/// test instead of hanging when no event comes for `stall`.
+pub async fn collect(
+    mut stream: ocrchat::llm::ChatStream,
+    stall: Duration,
+) -> (
+    Vec<ocrchat::llm::StreamEvent>,
+    Option<ocrchat::llm::LlmError>,
+) {
+    let mut events = Vec::new();
+    loop {
+        match tokio::time::timeout(stall, stream.next_event()).await {
+            Err(_) => panic!("the stream stalled; events so far: {events:?}"),
+            Ok(Ok(Some(event))) => events.push(event),
+            Ok(Ok(None)) => return (events, None),
+            Ok(Err(err)) => return (events, Some(err)),
+        }
+    }
+}
+
+/// One question, "hi", to `test-model`: the request most client tests send.
+pub fn hi_request() -> ocrchat::llm::ChatRequest {
+    ocrchat::llm::ChatRequest {
+        model: "test-model".into(),
+        messages: vec![ocrchat::llm::ChatMessage {
+            role: ocrchat::llm::Role::User,
+            content: "hi".into(),
+        }],
+        max_tokens: None,
+        stream_usage: false,
+        session_id: None,
+    }
 }

@@ -2,22 +2,23 @@
 //! refused status, and the sniffing of a 2xx body (an event stream whatever its
 //! Content-Type, a whole JSON completion, an error, or something else explained).
 
-use reqwest::header::{self, HeaderValue};
+use reqwest::header::{self, HeaderName, HeaderValue};
 
 use super::super::LlmError;
 use super::super::error::{KeyUse, html_summary, json_error_message, snippet};
-use super::super::http::{looks_gzipped, may_carry_key, read_limited};
+use super::super::http::{looks_gzipped, may_carry_key, read_limited_bytes};
 use super::super::limits::{MAX_ERROR_BODY_BYTES, MAX_WHOLE_BODY_BYTES};
-use super::super::openai::{self, ChunkOutcome};
+use super::super::wire::{ChunkOutcome, Framing};
 use super::{ChatStream, State};
 
 impl ChatStream {
-    /// The `Authorization` header for this request: `None` without a key, or when the URL is
-    /// plain `http://` to another computer (then the key is withheld and a 401 says why).
-    pub(super) fn authorization(
+    /// The headers this request carries besides its body: the style's fixed ones, and the
+    /// key's unless there is none or the URL is plain `http://` to another computer (then
+    /// the key is withheld and a 401 says why).
+    pub(super) fn request_headers(
         &mut self,
         url: Option<&reqwest::Url>,
-    ) -> Result<Option<HeaderValue>, LlmError> {
+    ) -> Result<Vec<(HeaderName, HeaderValue)>, LlmError> {
         self.key_use = match (&self.key, url) {
             (None, _) => KeyUse::NoneStored,
             (Some(_), Some(url)) if !may_carry_key(url) => {
@@ -29,16 +30,28 @@ impl ChatStream {
             }
             (Some(_), _) => KeyUse::Sent,
         };
+        let mut headers = self.wire.fixed_headers();
         let Some(key) = self.key.as_ref().filter(|_| self.key_use == KeyUse::Sent) else {
-            return Ok(None);
+            return Ok(headers);
         };
-        let value = zeroize::Zeroizing::new(format!("Bearer {}", key.expose()));
-        let mut value = HeaderValue::from_str(&value).map_err(|_invalid| LlmError::Rejected {
+        if let Some(token) = &self.bearer {
+            let value = zeroize::Zeroizing::new(format!("Bearer {}", token.expose()));
+            let mut value =
+                HeaderValue::from_str(&value).map_err(|_invalid| LlmError::Rejected {
+                    status: 0,
+                    detail: "the token endpoint answered a token that cannot be sent in a header"
+                        .into(),
+                })?;
+            value.set_sensitive(true);
+            headers.push((header::AUTHORIZATION, value));
+            return Ok(headers);
+        }
+        let key_headers = self.wire.key_headers(key.expose()).map_err(|()| LlmError::Rejected {
             status: 0,
             detail: "the API key contains characters that cannot be sent in a header; paste it again in Settings → Providers".into(),
         })?;
-        value.set_sensitive(true);
-        Ok(Some(value))
+        headers.extend(key_headers);
+        Ok(headers)
     }
 
     /// The error for a non-2xx, non-redirect status.
@@ -80,7 +93,12 @@ impl ChatStream {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        if content_type.starts_with("text/event-stream") {
+        let streams = match self.wire.framing() {
+            Framing::Sse => content_type.starts_with("text/event-stream"),
+            Framing::Ndjson => content_type.starts_with("application/x-ndjson"),
+            Framing::Whole | Framing::WebSocket => false,
+        };
+        if streams {
             return Ok(Some(response));
         }
         // Sniff: read until something other than whitespace shows how the body starts.
@@ -104,17 +122,15 @@ impl ChatStream {
         }
         let start = String::from_utf8_lossy(&head);
         let trimmed = start.trim_start_matches('\u{feff}').trim_start();
-        if ["data:", ":", "event:", "id:", "retry:"]
-            .iter()
-            .any(|field| trimmed.starts_with(field))
-        {
-            // An event stream with the wrong Content-Type (some proxies do this).
+        if self.wire.looks_like_stream(trimmed) {
+            // A stream with the wrong Content-Type (some proxies do this).
             self.consume(&head);
             return Ok(if at_end {
-                self.decoder.finish();
+                self.framer.finish(&mut self.frames);
                 if matches!(self.state, State::Done) {
                     self.state = State::Ended;
                 }
+                self.handle_frames();
                 None
             } else if matches!(self.state, State::Done) {
                 Some(response)
@@ -128,8 +144,8 @@ impl ChatStream {
             // Bounded in time like the stream: a trickled body ends at the idle or reply limit.
             let deadline =
                 (self.last_progress + self.limits.idle).min(self.reply_started + self.limits.reply);
-            let rest = read_limited(response, room, deadline).await;
-            body.extend_from_slice(rest.as_bytes());
+            // Bytes: a character split between the sniffed head and the rest stays whole.
+            body.extend(read_limited_bytes(response, room, deadline).await);
         }
         let body = String::from_utf8_lossy(&body);
         let trimmed = body.trim_start_matches('\u{feff}').trim_start();
@@ -137,8 +153,9 @@ impl ChatStream {
             if let Some(message) = json_error_message(&value) {
                 return Err(LlmError::InStream(message));
             }
-            // A server that ignored `stream: true` and sent the whole completion.
-            if let Ok(ChunkOutcome::Events(events)) = openai::parse_chunk(trimmed)
+            // A server that ignored `stream: true` and sent the whole completion, or the
+            // plain REST protocol's one JSON answer.
+            if let Ok(ChunkOutcome::Events(events)) = self.wire.decode("", trimmed)
                 && !events.is_empty()
             {
                 self.pending.extend(events);
@@ -158,6 +175,7 @@ impl ChatStream {
             } else {
                 html_summary(&body).unwrap_or_else(|| format!("“{}”", snippet(&body, 120)))
             },
+            expected: self.wire.base_url_hint(),
         })
     }
 }
