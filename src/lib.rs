@@ -20,6 +20,7 @@ pub mod domain;
 pub mod llm;
 pub mod ocr;
 pub mod prompt;
+pub mod search;
 pub mod secrets;
 pub mod store;
 #[cfg(feature = "gui")]

@@ -19,6 +19,12 @@ struct Cli {
 enum CliCommand {
     /// Ask one question; the reply streams to stdout.
     Ask(ocrchat::cli::AskArgs),
+    /// Search the history; one matching message a line, best first.
+    Search(ocrchat::cli::SearchArgs),
+    /// Export conversations to Markdown or JSON (never with a key).
+    Export(ocrchat::cli::ExportArgs),
+    /// Manage ocrchat's data (`data delete-all --yes`).
+    Data(ocrchat::cli::DataArgs),
     /// Manage saved providers: list, add, edit, remove, test.
     Providers(ocrchat::cli::ProvidersArgs),
     /// Read the text in image files (OCR) and print it.
@@ -54,6 +60,18 @@ fn main() -> ExitCode {
                 }
             }
         }),
+        Some(CliCommand::Search(args)) => with_paths(|paths| {
+            init_logging_stderr();
+            exit_code(ocrchat::cli::run_search(&args, &paths))
+        }),
+        Some(CliCommand::Export(args)) => with_paths(|paths| {
+            init_logging_stderr();
+            exit_code(ocrchat::cli::run_export(&args, &paths))
+        }),
+        Some(CliCommand::Data(args)) => with_paths(|paths| {
+            init_logging_stderr();
+            exit_code(ocrchat::cli::run_data(&args, &paths))
+        }),
         Some(CliCommand::Providers(args)) => with_core(|runtime, options| {
             init_logging_stderr();
             match runtime.block_on(ocrchat::cli::run_providers(args, options)) {
@@ -68,13 +86,25 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds what the core needs (the platform paths and the one tokio runtime), runs `run`, then
-/// ends the runtime.
-fn with_core(run: impl FnOnce(&tokio::runtime::Runtime, CoreOptions) -> ExitCode) -> ExitCode {
+/// Runs `run` with the platform paths (settings, history), or says why there are none.
+fn with_paths(run: impl FnOnce(Paths) -> ExitCode) -> ExitCode {
     let Some(paths) = Paths::platform() else {
         diagnostic("no home directory is known, so there is nowhere to keep settings. Set HOME.");
         return ExitCode::FAILURE;
     };
+    run(paths)
+}
+
+/// Builds what the core needs (the platform paths and the one tokio runtime), runs `run`, then
+/// ends the runtime.
+fn with_core(run: impl FnOnce(&tokio::runtime::Runtime, CoreOptions) -> ExitCode) -> ExitCode {
+    with_paths(|paths| with_runtime(paths, run))
+}
+
+fn with_runtime(
+    paths: Paths,
+    run: impl FnOnce(&tokio::runtime::Runtime, CoreOptions) -> ExitCode,
+) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("ocrchat-core")
@@ -92,6 +122,17 @@ fn with_core(run: impl FnOnce(&tokio::runtime::Runtime, CoreOptions) -> ExitCode
     // nobody answers) must not keep the process alive once its reply was stopped.
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     code
+}
+
+/// Success, or the error on stderr and failure.
+fn exit_code<E: std::fmt::Display>(result: Result<(), E>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            diagnostic(&err.to_string());
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// CLI logging: warnings by default, `RUST_LOG` to change; never on stdout (that is the reply).

@@ -1,13 +1,19 @@
 //! The command line: the same core as the window, driven headless. One file per subcommand.
 
 mod ask;
+mod data;
+mod export;
 mod ocr;
 pub mod output;
 mod providers;
+mod search;
 
 pub use ask::{AskArgs, run_ask};
+pub use data::{DataArgs, DataCommand, DataFailed, delete_all, run_data};
+pub use export::{ExportArgs, ExportFailed, ExportFormat, run_export};
 pub use ocr::{OcrArgs, OcrFormat, run_ocr};
 pub use providers::{ProvidersArgs, run_providers};
+pub use search::{SearchArgs, SearchFailed, run_search};
 
 /// Resolves when the process is asked to end: Ctrl+C (SIGINT) or, on Unix, SIGTERM. If the
 /// signal handlers cannot be installed it never resolves (the default handling applies).

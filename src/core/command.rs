@@ -84,6 +84,14 @@ pub enum Command {
         /// The choice.
         theme: crate::config::ThemeChoice,
     },
+    /// Searches the history (see [`crate::search::parse`] for the syntax); the results come
+    /// back as [`crate::core::Event::SearchResults`].
+    Search {
+        /// What the user typed.
+        query: String,
+        /// At most this many results.
+        limit: usize,
+    },
     /// Continues the conversation's last reply, cut off mid-stream: the partial reply is sent
     /// as the last assistant turn and the new text is appended to the same reply.
     Continue {

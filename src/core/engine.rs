@@ -214,6 +214,7 @@ impl Engine {
                 options,
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
+            Command::Search { query, limit } => self.search(query, limit).await,
             Command::Continue { conversation } => self.continue_reply(conversation).await,
             Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
             Command::SetUiZoom { zoom } => {
@@ -409,6 +410,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::TestProvider { .. } => "test_provider",
         Command::SetUiZoom { .. } => "set_ui_zoom",
         Command::Stop { .. } => "stop",
+        Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",
     }
 }

@@ -158,6 +158,14 @@ pub enum Event {
     DotenvKeyLeft(Option<std::path::PathBuf>),
     /// Something the user must know that is not tied to one reply; names cause and next step.
     Error(String),
+    /// The answer to [`crate::core::Command::Search`], for the query as typed (a front end
+    /// drops results for a query it no longer shows). `Err`: why the query cannot run.
+    SearchResults {
+        /// The query as sent.
+        query: String,
+        /// The matches, best first.
+        hits: Result<Vec<crate::store::SearchHit>, String>,
+    },
     /// The window's colour theme from the settings (at start and after a change).
     Theme(crate::config::ThemeChoice),
 }

@@ -12,6 +12,7 @@ mod event;
 mod handle;
 mod providers;
 mod saving;
+mod searching;
 mod store_worker;
 mod testing;
 

@@ -9,6 +9,8 @@ mod queries;
 pub use queries::{NewMessage, title_from};
 mod replies;
 mod schema;
+mod search;
+mod search_schema;
 
 use std::path::Path;
 use std::time::Duration;
@@ -20,6 +22,7 @@ use schema::SchemaError;
 
 pub use model::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
 pub use schema::latest_version;
+pub use search::{HitField, SearchHit};
 
 /// Why the history could not be read or written.
 #[derive(Debug, thiserror::Error)]

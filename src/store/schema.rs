@@ -77,6 +77,8 @@ const MIGRATIONS: &[&str] = &[
          text        TEXT NOT NULL
      );
      CREATE INDEX message_chunks_by_message ON message_chunks(message_id, id);",
+    // 4: the search index (see store/search.rs).
+    super::search_schema::MIGRATION,
 ];
 
 /// Why a file cannot be brought to the current schema. Nothing was written.
@@ -260,6 +262,39 @@ mod tests {
         )
         .unwrap();
         assert_eq!(conn.last_insert_rowid(), newest + 1);
+    }
+
+    #[test]
+    fn migrating_from_version_3_indexes_the_existing_history() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&conn, 3);
+        conn.execute_batch(
+            "INSERT INTO conversations VALUES (1, '发票 title', 0, 0);
+             INSERT INTO messages (id, conversation_id, role, content, reasoning, status, created_at)
+                 VALUES (3, 1, 'user', '合同编号是多少', '', 'complete', 0),
+                        (4, 1, 'assistant', 'invoice 2026', 'ledger', 'complete', 0);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let found: Vec<i64> = conn
+            .prepare(
+                "SELECT d.source_id FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+                 WHERE search_fts MATCH ?1 ORDER BY d.source_id",
+            )
+            .unwrap()
+            .query_map(["\"合同编号\" OR ledger OR \"e 2026\""], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(found, [3, 4, 4]);
+        let titles: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM search_docs WHERE kind = 'title'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(titles, 1);
     }
 
     #[test]

@@ -12,7 +12,8 @@ use super::conversation::ConversationView;
 use super::dialogs::{Dialog, DialogOutcome};
 use super::links::keep_safe_links;
 use super::providers::ProviderForm;
-use super::sidebar::sidebar_ui;
+use super::search::SearchPanel;
+use super::sidebar::{SidebarAction, sidebar_ui};
 use super::state::UiState;
 use super::strings::{Lang, Strings};
 use super::{fonts, theme};
@@ -42,6 +43,8 @@ pub struct App {
     lang: Lang,
     composer: Composer,
     conversation: ConversationView,
+    /// The history search atop the sidebar (Ctrl+K).
+    search: SearchPanel,
     /// The provider form on the welcome screen or in Settings.
     form: Option<ProviderForm>,
     settings_open: bool,
@@ -88,6 +91,7 @@ impl App {
             lang,
             composer: Composer::default(),
             conversation: ConversationView::default(),
+            search: SearchPanel::default(),
             form: None,
             settings_open: false,
             about_open: false,
@@ -107,6 +111,29 @@ impl App {
     /// What the window shows (tests read it back).
     pub fn state(&self) -> &UiState {
         &self.state
+    }
+
+    /// The search field, and below it its results or else the history list.
+    fn sidebar_contents(
+        &mut self,
+        ui: &mut egui::Ui,
+        s: &'static Strings,
+        commands: &mut Vec<Command>,
+    ) -> Option<SidebarAction> {
+        ui.add_space(6.0);
+        if let Some((id, message)) = self.search.ui(ui, s, commands) {
+            commands.push(Command::OpenConversation { id });
+            self.conversation.scroll_to(id, message);
+        }
+        if self.search.is_active() {
+            return None;
+        }
+        sidebar_ui(ui, s, &self.state, commands)
+    }
+
+    /// The search results shown (tests read them back).
+    pub fn search_hits(&self) -> &[crate::store::SearchHit] {
+        self.search.hits()
     }
 
     /// The composer's draft (tests read it back).
@@ -187,6 +214,10 @@ impl App {
                 }
                 None => false,
             },
+            Event::SearchResults { query, hits } => {
+                self.search.on_results(query, hits);
+                true
+            }
             _ => false,
         }
     }
@@ -240,12 +271,14 @@ impl eframe::App for App {
             theme::apply(&ctx, self.theme_shown);
         }
 
-        let mut sidebar_open = self.sidebar_open;
+        // Ctrl+K shows the sidebar, whose search field takes it.
+        let mut sidebar_open =
+            self.sidebar_open || ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::K));
         let sidebar = egui::Panel::left("sidebar")
             .resizable(true)
             .default_size(theme::SIDEBAR_WIDTH)
             .show_collapsible(ui, &mut sidebar_open, |ui| {
-                sidebar_ui(ui, s, &self.state, &mut commands)
+                self.sidebar_contents(ui, s, &mut commands)
             });
         self.sidebar_open = sidebar_open;
         if let Some(action) = sidebar.and_then(|r| r.inner) {

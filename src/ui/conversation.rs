@@ -3,7 +3,7 @@
 
 use crate::core::{Command, can_continue};
 use crate::llm::Role;
-use crate::store::{Message, MessageId, MessageStatus};
+use crate::store::{ConversationId, Message, MessageId, MessageStatus};
 
 use super::markdown::{MarkdownCache, markdown_ui};
 use super::row_heights::RowHeights;
@@ -28,12 +28,19 @@ pub struct ConversationView {
     jump_frames: u8,
     /// Whether the view showed the newest message last frame.
     at_bottom: bool,
+    /// A message to scroll to once its conversation is shown (a search result).
+    scroll_target: Option<(ConversationId, MessageId)>,
 }
 
 impl ConversationView {
     /// Scrolls to the newest message on the next frame.
     pub fn jump_to_latest(&mut self) {
         self.jump_frames = JUMP_FRAMES;
+    }
+
+    /// Scrolls to `message` once `conversation` is shown (`None`: its end, as usual).
+    pub fn scroll_to(&mut self, conversation: ConversationId, message: Option<MessageId>) {
+        self.scroll_target = message.map(|m| (conversation, m));
     }
 
     /// Whether the view showed the newest message when last drawn.
@@ -68,32 +75,43 @@ impl ConversationView {
                     .iter()
                     .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
         });
-        let jump = self.jump_frames > 0 || (self.at_bottom && !user_scrolls);
-        let output = egui::ScrollArea::vertical()
+        let target = self
+            .scroll_target
+            .filter(|(conversation, _)| state.current == Some(*conversation))
+            .and_then(|(_, message)| state.messages.iter().position(|m| m.id == message));
+        let mut area = egui::ScrollArea::vertical()
             .id_salt(("conversation", state.current))
-            .stick_to_bottom(true)
-            .auto_shrink(false)
-            .show_viewport(ui, |ui, viewport| {
-                let plan = self.heights.plan((viewport.min.y, viewport.max.y));
-                ui.vertical_centered(|ui| {
-                    ui.set_max_width(width);
-                    ui.add_space(plan.space_before);
-                    for index in plan.visible.clone() {
-                        let message = &state.messages[index];
-                        let top = ui.cursor().top();
-                        self.message_ui(ui, s, state, message, commands);
-                        self.heights.record(index, ui.cursor().top() - top);
-                        ui.add_space(theme::MESSAGE_GAP);
-                    }
-                    ui.add_space(plan.space_after);
-                    if jump {
-                        ui.scroll_to_cursor_animation(
-                            Some(egui::Align::BOTTOM),
-                            egui::style::ScrollAnimation::none(),
-                        );
-                    }
-                });
+            .auto_shrink(false);
+        let jump = if let Some(index) = target {
+            self.scroll_target = None;
+            self.jump_frames = 0;
+            area = area.vertical_scroll_offset(self.heights.top_of(index));
+            false
+        } else {
+            area = area.stick_to_bottom(true);
+            self.jump_frames > 0 || (self.at_bottom && !user_scrolls)
+        };
+        let output = area.show_viewport(ui, |ui, viewport| {
+            let plan = self.heights.plan((viewport.min.y, viewport.max.y));
+            ui.vertical_centered(|ui| {
+                ui.set_max_width(width);
+                ui.add_space(plan.space_before);
+                for index in plan.visible.clone() {
+                    let message = &state.messages[index];
+                    let top = ui.cursor().top();
+                    self.message_ui(ui, s, state, message, commands);
+                    self.heights.record(index, ui.cursor().top() - top);
+                    ui.add_space(theme::MESSAGE_GAP);
+                }
+                ui.add_space(plan.space_after);
+                if jump {
+                    ui.scroll_to_cursor_animation(
+                        Some(egui::Align::BOTTOM),
+                        egui::style::ScrollAnimation::none(),
+                    );
+                }
             });
+        });
         let hidden_below =
             output.content_size.y - (output.state.clamped_offset().y + output.inner_rect.height());
         let reached = hidden_below <= 2.0;

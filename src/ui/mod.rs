@@ -13,6 +13,7 @@ pub mod links;
 pub mod markdown;
 mod providers;
 mod row_heights;
+mod search;
 mod shortcuts;
 mod sidebar;
 pub mod state;

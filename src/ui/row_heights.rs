@@ -125,6 +125,12 @@ impl<K: Copy + Eq, S: Copy> RowHeights<K, S> {
 
     /// Plans which rows to draw for the viewport `view` (content coordinates: 0 is the top of
     /// the list). O(log n).
+    /// Where row `index` starts (content coordinates).
+    #[expect(clippy::cast_possible_truncation)] // Heights in points fit an f32.
+    pub fn top_of(&self, index: usize) -> f32 {
+        self.sums.prefix(index.min(self.keys.len())) as f32
+    }
+
     pub fn plan(&self, view: (f32, f32)) -> RowPlan {
         let (view_top, view_bottom) = (f64::from(view.0), f64::from(view.1));
         let len = self.keys.len();

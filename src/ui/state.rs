@@ -91,8 +91,10 @@ impl UiState {
                     self.stream_activity_at = None;
                 }
             }
-            // `App::on_event` routes these to the provider form and the composer.
+            // `App::on_event` routes these to the provider form, the composer and the search
+            // panel.
             Event::ProviderSaved { .. }
+            | Event::SearchResults { .. }
             | Event::ProviderTested { .. }
             | Event::QuestionAccepted { .. }
             | Event::QuestionRefused { .. } => {}

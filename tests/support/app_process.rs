@@ -28,6 +28,19 @@ pub fn ask(root: &Path, base_url: &str, question: &str) -> Command {
     command
 }
 
+/// `ocrchat SUBCOMMAND` with config and data under `root`, no inherited key or log settings.
+pub fn subcommand(root: &Path, name: &str) -> Command {
+    let mut command = Command::new(binary());
+    command
+        .arg(name)
+        .current_dir(root)
+        .env("XDG_CONFIG_HOME", root.join("config"))
+        .env("XDG_DATA_HOME", root.join("data"))
+        .env_remove("OCRCHAT_API_KEY")
+        .env_remove("RUST_LOG");
+    command
+}
+
 /// Where `ocrchat` under `root` keeps its history.
 pub fn history(root: &Path) -> PathBuf {
     root.join("data/ocrchat/history.sqlite3")
