@@ -22,10 +22,17 @@ pub struct DotenvProvider {
     pub api_secret: Option<ApiKey>,
 }
 
+/// The largest `.env` read; a real one is a few lines.
+pub const MAX_DOTENV_BYTES: u64 = 1024 * 1024;
+
 impl DotenvProvider {
-    /// Reads `path`; `None` when the file is missing, unreadable or offers none of the three.
+    /// Reads `path`; `None` when the file is missing, unreadable, not a regular file (a FIFO
+    /// would block start-up), over [`MAX_DOTENV_BYTES`], or offers none of the three.
     pub fn read(path: &Path) -> Option<Self> {
-        let iter = dotenvy::from_path_iter(path).ok()?;
+        let text = zeroize::Zeroizing::new(
+            crate::config::private_files::read_regular_file(path, MAX_DOTENV_BYTES).ok()?,
+        );
+        let iter = dotenvy::from_read_iter(text.as_bytes());
         let mut found = Self {
             path: path.to_owned(),
             ..Self::default()
@@ -57,7 +64,10 @@ impl DotenvProvider {
 /// # Errors
 /// When the file cannot be read or written; it is then left as it was.
 pub fn remove_key_line(path: &Path) -> std::io::Result<usize> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path)?);
+    let text = zeroize::Zeroizing::new(crate::config::private_files::read_regular_file(
+        path,
+        MAX_DOTENV_BYTES,
+    )?);
     let mut kept = zeroize::Zeroizing::new(String::with_capacity(text.len()));
     let mut removed = 0;
     for line in text.split_inclusive('\n') {
@@ -117,6 +127,22 @@ mod tests {
             "must not set process env"
         );
         assert!(DotenvProvider::read(&dir.path().join("missing")).is_none());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_fifo_or_a_device_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join(".env");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success(), "mkfifo");
+        // Without the regular-file check this blocks forever waiting for a writer.
+        assert!(DotenvProvider::read(&fifo).is_none(), "a FIFO offers nothing");
+        assert!(
+            DotenvProvider::read(Path::new("/dev/zero")).is_none(),
+            "a device offers nothing"
+        );
+        assert!(remove_key_line(&fifo).is_err(), "a FIFO is not rewritten");
     }
 
     #[test]
