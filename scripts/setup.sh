@@ -39,3 +39,7 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found. Install Rust 1.95 or newer (rustup), then run this again." >&2
   exit 1
 fi
+
+# The PP-OCRv6 models (issue 14): from the PyPI `rapidocr` wheel, SHA-256 checked, into the
+# app's data dir; the PP-OCR tests read them from there, so CI really runs them.
+bash "$(dirname "$0")/install-models.sh"
