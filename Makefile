@@ -22,4 +22,5 @@ lint:
 
 bench: setup
 	cargo bench --bench streaming
+	cargo bench --bench frames
 	bash scripts/bench-startup.sh

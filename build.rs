@@ -5,6 +5,10 @@ use std::process::Command;
 
 const INSTALL_HINT: &str = "run `bash scripts/setup.sh` (or: sudo apt-get install -y pkg-config libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-chi-sim)";
 
+#[expect(
+    clippy::print_stderr,
+    reason = "a build script talks to the person building through stderr"
+)]
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     // The commit changes when HEAD moves to another branch or the branch moves.

@@ -33,6 +33,19 @@
 //! Figures are printed, never asserted (timing on a shared 2-core machine is noisy); the exit
 //! code is non-zero only when a run loses, reorders or cannot parse a chunk, or fails.
 
+#![expect(
+    clippy::disallowed_methods,
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::map_err_ignore,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::print_stderr,
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -58,7 +71,7 @@ const ROUNDS: usize = 5;
 /// The server's pause after each chunk.
 const GAP: Duration = Duration::from_micros(150);
 /// A run that takes longer than this has stalled.
-const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+const RUN_TIMEOUT: Duration = Duration::from_mins(1);
 /// The target for the added p99 latency.
 const TARGET_ADDED_P99: Duration = Duration::from_millis(1);
 /// The end of every stream: a finish chunk, then `[DONE]`.
@@ -90,7 +103,7 @@ fn run() -> BenchResult<()> {
     println!(
         "streaming overhead: {CHUNKS} chunks per run, {ROUNDS} rounds per path, server gap {} µs, {} CPUs",
         GAP.as_micros(),
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::thread::available_parallelism().map_or(0, std::num::NonZero::get),
     );
     if memory_history() {
         println!("OCRCHAT_BENCH_HISTORY=memory: path B keeps history in memory, not SQLite");

@@ -5,6 +5,10 @@
 //! `OCRCHAT_FIRST_FRAME_FILE` is set it writes that file at the end of its first `ui` pass, so
 //! both programs' "first frame" is measured at the same point.
 
+#![expect(
+    clippy::let_underscore_must_use,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 use eframe::egui;
 
 /// The same variable the app reads.

@@ -4,6 +4,14 @@
 //! `cargo run --example mock_provider -- 8787`, then add a "Custom OpenAI-compatible"
 //! provider with base URL `http://127.0.0.1:8787/v1` and any model name.
 
+#![expect(
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::print_stderr,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 #[path = "../tests/support/server.rs"]
 mod server;
 
@@ -48,6 +56,6 @@ fn main() {
     });
     eprintln!("mock provider: base URL {}", server.base_url);
     loop {
-        std::thread::sleep(Duration::from_secs(3600));
+        std::thread::sleep(Duration::from_hours(1));
     }
 }

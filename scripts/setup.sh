@@ -15,7 +15,7 @@ packages=(
   # a CJK font so Chinese renders
   fonts-noto-cjk
   # tests: a virtual display, a real Secret Service on a private D-Bus, screenshots
-  xvfb xauth xdotool dbus dbus-x11 gnome-keyring libsecret-tools imagemagick procps
+  xvfb xauth xdotool xclip dbus dbus-x11 gnome-keyring libsecret-tools imagemagick procps
 )
 
 missing=()
@@ -39,7 +39,3 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo not found. Install Rust 1.95 or newer (rustup), then run this again." >&2
   exit 1
 fi
-
-# The PP-OCRv6 models (issue 14): from the PyPI `rapidocr` wheel, SHA-256 checked, into the
-# app's data dir; the PP-OCR tests read them from there, so CI really runs them.
-bash "$(dirname "$0")/install-models.sh"

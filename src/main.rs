@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ocrchat::cli::output::diagnostic;
 use ocrchat::config::Paths;
 use ocrchat::core::CoreOptions;
 
@@ -18,6 +19,8 @@ struct Cli {
 enum CliCommand {
     /// Ask one question; the reply streams to stdout.
     Ask(ocrchat::cli::AskArgs),
+    /// Manage saved providers: list, add, edit, remove, test.
+    Providers(ocrchat::cli::ProvidersArgs),
     /// Read the text in image files (OCR) and print it.
     Ocr(ocrchat::cli::OcrArgs),
 }
@@ -25,24 +28,51 @@ enum CliCommand {
 fn main() -> ExitCode {
     // libtesseract's OpenMP reads OMP_THREAD_LIMIT only at process start: re-run with it set.
     if let Some(err) = ocrchat::ocr::thread_limit::reexec_if_missing() {
-        eprintln!(
-            "ocrchat: could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR will be slower."
-        );
+        diagnostic(&format!(
+            "could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR will be slower."
+        ));
     }
     let cli = Cli::parse();
-    // `ocr` needs neither the settings paths nor the async runtime.
-    let ask = match cli.command {
+    match cli.command {
+        // `ocr` needs neither the settings paths nor the async runtime.
         Some(CliCommand::Ocr(args)) => {
             init_logging_stderr();
-            return ocrchat::cli::run_ocr(&args);
+            ocrchat::cli::run_ocr(&args)
         }
-        Some(CliCommand::Ask(args)) => Some(args),
-        None => None,
-    };
+        Some(CliCommand::Ask(args)) => with_core(|runtime, options| {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    diagnostic(&err.to_string());
+                    // 128 + SIGINT, as shells report a program ended by Ctrl+C.
+                    if err.is_interrupted() {
+                        ExitCode::from(130)
+                    } else {
+                        ExitCode::FAILURE
+                    }
+                }
+            }
+        }),
+        Some(CliCommand::Providers(args)) => with_core(|runtime, options| {
+            init_logging_stderr();
+            match runtime.block_on(ocrchat::cli::run_providers(args, options)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    diagnostic(&err.to_string());
+                    ExitCode::FAILURE
+                }
+            }
+        }),
+        None => with_core(run_window),
+    }
+}
+
+/// Builds what the core needs (the platform paths and the one tokio runtime), runs `run`, then
+/// ends the runtime.
+fn with_core(run: impl FnOnce(&tokio::runtime::Runtime, CoreOptions) -> ExitCode) -> ExitCode {
     let Some(paths) = Paths::platform() else {
-        eprintln!(
-            "ocrchat: no home directory is known, so there is nowhere to keep settings. Set HOME."
-        );
+        diagnostic("no home directory is known, so there is nowhere to keep settings. Set HOME.");
         return ExitCode::FAILURE;
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -53,67 +83,49 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("ocrchat: could not start the async runtime: {err}");
+            diagnostic(&format!("could not start the async runtime: {err}"));
             return ExitCode::FAILURE;
         }
     };
-    let options = CoreOptions::new(paths);
-    match ask {
-        Some(args) => {
-            init_logging_stderr();
-            match runtime.block_on(ocrchat::cli::run_ask(args, options)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
-                    eprintln!("ocrchat: {err}");
-                    // 128 + SIGINT, as shells report a program ended by Ctrl+C.
-                    if err.is_interrupted() {
-                        ExitCode::from(130)
-                    } else {
-                        ExitCode::FAILURE
-                    }
-                }
-            }
-        }
-        None => run_window(&runtime, options),
-    }
+    let code = run(&runtime, CoreOptions::new(paths));
+    // A keyring call stuck in an unanswered D-Bus request (a locked keyring whose prompt
+    // nobody answers) must not keep the process alive once its reply was stopped.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    code
 }
 
 /// CLI logging: warnings by default, `RUST_LOG` to change; never on stdout (that is the reply).
 fn init_logging_stderr() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+    // A second logger (never the case here) would be refused; logging is optional anyway.
+    tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .try_init();
+        .try_init()
+        .ok();
 }
 
 /// Window logging: started from a desktop, stderr goes nowhere, so log to a file in the data
 /// dir (info and up; `RUST_LOG` to change). Falls back to stderr if the file cannot be opened.
 #[cfg(feature = "gui")]
 fn init_logging_file(path: &std::path::Path) {
-    let file = path
-        .parent()
-        .map(std::fs::create_dir_all)
-        .transpose()
-        .and_then(|_| {
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-        });
+    // 0600 in a 0700 folder; a FIFO or device in its place is refused, never waited on.
+    let file = ocrchat::config::private_files::open_private_append(path);
     let Ok(file) = file else {
         init_logging_stderr();
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    // A second logger (never the case here) would be refused; logging is optional anyway.
+    tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
-        .try_init();
+        .try_init()
+        .ok();
     tracing::info!("ocrchat {} starting", ocrchat::VERSION);
 }
 
@@ -123,7 +135,7 @@ fn run_window(runtime: &tokio::runtime::Runtime, options: CoreOptions) -> ExitCo
     match ocrchat::ui::run(runtime.handle(), options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("ocrchat: {err}");
+            diagnostic(&err.to_string());
             ExitCode::FAILURE
         }
     }
@@ -131,8 +143,8 @@ fn run_window(runtime: &tokio::runtime::Runtime, options: CoreOptions) -> ExitCo
 
 #[cfg(not(feature = "gui"))]
 fn run_window(_runtime: &tokio::runtime::Runtime, _options: CoreOptions) -> ExitCode {
-    eprintln!(
-        "ocrchat: this build has no window (built without the `gui` feature). Try `ocrchat ask --help`."
+    diagnostic(
+        "this build has no window (built without the `gui` feature). Try `ocrchat ask --help`.",
     );
     ExitCode::FAILURE
 }

@@ -2,6 +2,15 @@
 //! scripted server on 127.0.0.1. stdout carries only the reply; failures exit non-zero with
 //! one clear line on stderr.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::path::Path;

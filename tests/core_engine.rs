@@ -1,6 +1,15 @@
 //! The core driven through `CoreHandle`, as the window and the CLI drive it: history across
 //! restarts, follow-up questions, opening a conversation mid-reply, closing mid-reply.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;
@@ -149,9 +158,7 @@ fn a_reply_left_streaming_by_a_crash_reads_as_interrupted_but_a_live_one_does_no
         let id = store.create_conversation("crash").unwrap();
         let crashed = store.add_message(id, &NewMessage::reply("p", "m")).unwrap();
         let live = store.add_message(id, &NewMessage::reply("p", "m")).unwrap();
-        store
-            .update_message(crashed.id, "half", "", MessageStatus::Streaming, None)
-            .unwrap();
+        store.append_reply(crashed.id, "half", "").unwrap();
         (crashed.id, live.id)
     };
     // The first reply's process has ended (no such pid); the second is this test process,
@@ -171,7 +178,7 @@ fn a_reply_left_streaming_by_a_crash_reads_as_interrupted_but_a_live_one_does_no
     if cfg!(target_os = "linux") {
         assert_eq!(status(live), MessageStatus::Streaming);
     }
-    assert_eq!(ocrchat::store::latest_version(), 2);
+    assert_eq!(ocrchat::store::latest_version(), 3);
 }
 
 #[test]

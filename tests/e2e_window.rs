@@ -3,65 +3,29 @@
 //! mid-reply and the text so far must be in the history, marked stopped. A screenshot taken
 //! mid-stream is left in the target directory for a person to look at.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    clippy::used_underscore_binding,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use ocrchat::config::Settings;
 use ocrchat::llm::ProviderConfig;
+use support::window::{
+    Reaper, app_dirs, click_composer, e2e_output, launch_app, screenshot, start_xvfb, xdotool,
+};
 use support::{MockServer, Reply, TestEnv, sse_chunk, wait_until};
 
 const WAIT: Duration = Duration::from_secs(30);
-
-/// Kills the child when dropped, so a failed assertion leaves no process behind.
-struct Reaper(Child);
-
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts Xvfb on a free display; returns it and the display name.
-fn start_xvfb() -> (Reaper, String) {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is installed (run `make test`, which installs it)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (Reaper(child), format!(":{}", line.trim()))
-}
-
-fn xdotool(display: &str, args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", display)
-        .output()
-        .expect("xdotool is installed (run `make test`, which installs it)");
-    assert!(
-        out.status.success(),
-        "xdotool {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 /// The reply's (content, status) from the history file, read without writing to it.
 fn saved_reply(db: &Path) -> Option<(String, String)> {
@@ -69,20 +33,14 @@ fn saved_reply(db: &Path) -> Option<(String, String)> {
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .ok()?;
     conn.query_row(
-        "SELECT content, status FROM messages WHERE role = 'assistant' ORDER BY id DESC LIMIT 1",
+        // A streaming reply's text is its row's plus its appended chunks (store/replies.rs).
+        "SELECT m.content || coalesce((SELECT group_concat(c.text, '' ORDER BY c.id)
+             FROM message_chunks c WHERE c.message_id = m.id AND c.reasoning = 0), ''), m.status
+         FROM messages m WHERE m.role = 'assistant' ORDER BY m.id DESC LIMIT 1",
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )
     .ok()
-}
-
-fn screenshot_path(name: &str) -> PathBuf {
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let dir = dir.join("e2e");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(format!("{name}-midstream.png"))
 }
 
 /// Everything a window test keeps alive: Xvfb, the app, the server, the directories.
@@ -108,10 +66,7 @@ fn window_mid_reply(name: &str) -> Running {
     let server = MockServer::always(Reply::sse_pieces(pieces, Duration::from_millis(25)));
     let env = TestEnv::new(name);
     // The binary uses the platform dirs: $XDG_CONFIG_HOME/ocrchat and $XDG_DATA_HOME/ocrchat.
-    let (xdg_config, xdg_data) = (
-        env.dir.path().join("xdg-config"),
-        env.dir.path().join("xdg-data"),
-    );
+    let (xdg_config, xdg_data) = app_dirs(env.dir.path());
     let mut settings = Settings::default();
     settings.upsert(ProviderConfig::new("Local", &server.base_url, "m"));
     settings
@@ -120,44 +75,8 @@ fn window_mid_reply(name: &str) -> Running {
     let db = xdg_data.join("ocrchat/history.sqlite3");
 
     let (_xvfb, display) = start_xvfb();
-    let first_frame = env.dir.path().join("first-frame");
-    let app = Command::new(env!("CARGO_BIN_EXE_ocrchat"))
-        .current_dir(env.dir.path())
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_CONFIG_HOME", &xdg_config)
-        .env("XDG_DATA_HOME", &xdg_data)
-        .env("OCRCHAT_LANG", "en")
-        .env("OCRCHAT_FIRST_FRAME_FILE", &first_frame)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let app = Reaper(app);
-
-    wait_until("the first frame", WAIT, || first_frame.exists());
-    let window = xdotool(
-        &display,
-        &["search", "--sync", "--onlyvisible", "--name", "^ocrchat$"],
-    );
-    let window = window.lines().next().unwrap().trim().to_owned();
-    xdotool(&display, &["windowfocus", "--sync", &window]);
-    let geometry = xdotool(&display, &["getwindowgeometry", "--shell", &window]);
-    let field = |name: &str| -> i32 {
-        geometry
-            .lines()
-            .find_map(|l| l.strip_prefix(&format!("{name}=")))
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    let (x, y, w, h) = (field("X"), field("Y"), field("WIDTH"), field("HEIGHT"));
-    // The composer spans the bottom of the window, right of the sidebar.
-    let (cx, cy) = (x + w / 2 + 100, y + h - 40);
-    xdotool(
-        &display,
-        &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
-    );
+    let (app, window) = launch_app(&display, env.dir.path());
+    click_composer(&display, &window);
     xdotool(
         &display,
         &["type", "--delay", "15", "hello from a real window"],
@@ -174,14 +93,7 @@ fn window_mid_reply(name: &str) -> Running {
     wait_until("part of the reply to be saved", WAIT, || {
         saved_reply(&db).is_some_and(|(content, _)| content.contains("第 10 行"))
     });
-    let shot = screenshot_path(name);
-    let status = Command::new("import")
-        .args(["-window", "root"])
-        .arg(&shot)
-        .env("DISPLAY", &display)
-        .status()
-        .unwrap();
-    assert!(status.success(), "screenshot");
+    screenshot(&display, &e2e_output(&format!("{name}-midstream.png")));
     Running {
         _xvfb,
         display,

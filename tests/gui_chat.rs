@@ -1,7 +1,16 @@
-//! The real `App` driven with egui_kittest: add a provider on the welcome screen, type a
+//! The real `App` driven with `egui_kittest`: add a provider on the welcome screen, type a
 //! question, press Enter, watch the reply stream in as Markdown; Stop mid-stream; restart
 //! and find the conversation again. The core talks to a scripted server on 127.0.0.1.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;
@@ -11,82 +20,15 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable as _};
 use ocrchat::config::Settings;
 use ocrchat::core::CoreHandle;
-use ocrchat::llm::{ProviderConfig, Role as MessageRole};
+use ocrchat::llm::ProviderConfig;
 use ocrchat::store::{MessageStatus, Store};
 use ocrchat::ui::App;
 use ocrchat::ui::strings::Lang;
+use support::gui::{
+    WAIT, app_harness, app_with_provider, fill, seed_conversation, seed_provider, step_until,
+    type_question, wait_for_reply,
+};
 use support::{KeyringCleanup, MockServer, Reply, TestEnv, sse_body, sse_chunk, wait_until};
-
-const WAIT: Duration = Duration::from_secs(20);
-
-fn app_harness<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harness<'a, App> {
-    let core = CoreHandle::start(runtime.handle(), env.options()).unwrap();
-    Harness::builder()
-        .with_size([1100.0, 760.0])
-        .build_eframe(|cc| App::with_lang(cc, core, Lang::En))
-}
-
-fn step_until(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
-    wait_until(what, WAIT, || {
-        harness.step();
-        done(harness.state())
-    });
-    harness.step();
-}
-
-/// Replaces the text of the field labelled `label`.
-fn fill(harness: &mut Harness<'_, App>, role: Role, label: &str, text: &str) {
-    harness.get_by_role_and_label(role, label).focus();
-    harness.step();
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    harness.step();
-    harness.get_by_role_and_label(role, label).type_text(text);
-    harness.step();
-}
-
-/// Focuses the composer and types `text` (without sending).
-fn type_question(harness: &mut Harness<'_, App>, text: &str) {
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .focus();
-    harness.step();
-    harness
-        .get_by_role_and_label(Role::MultilineTextInput, "Message")
-        .type_text(text);
-    harness.step();
-}
-
-/// Waits until the reply (the second message) has this status.
-fn wait_for_reply(harness: &mut Harness<'_, App>, status: MessageStatus) {
-    step_until(harness, &format!("a reply with status {status:?}"), |app| {
-        app.state()
-            .messages
-            .get(1)
-            .is_some_and(|m| m.status == status)
-    });
-}
-
-/// An app whose config already has a provider pointing at `server`.
-fn app_with_provider<'a>(
-    name: &str,
-    server: &MockServer,
-    runtime: &tokio::runtime::Runtime,
-) -> (TestEnv, Harness<'a, App>) {
-    let env = TestEnv::new(name);
-    seed_provider(&env, server);
-    let mut harness = app_harness(&env, runtime);
-    step_until(&mut harness, "the provider list", |app| {
-        app.state().active_provider.is_some()
-    });
-    (env, harness)
-}
-
-fn seed_provider(env: &TestEnv, server: &MockServer) {
-    let mut settings = Settings::default();
-    settings.upsert(ProviderConfig::new("Local", &server.base_url, "test-model"));
-    settings.active_provider = Some("Local".into());
-    settings.save(&env.paths.config_file()).unwrap();
-}
 
 const MARKDOWN_REPLY: &[&str] = &[
     "## 结果\n\n",
@@ -365,6 +307,11 @@ fn settings_edit_rename_switch_and_remove_providers() {
         app.state().active_provider.as_deref() == Some("Renamed")
     });
     harness.get_all_by_label("Remove").next().unwrap().click();
+    harness.run_steps(2);
+    // Asked first; the dialog's own Remove confirms.
+    harness.get_by_label_contains("Remove the provider “First”");
+    assert_eq!(harness.state().state().providers.len(), 2);
+    harness.get_all_by_label("Remove").last().unwrap().click();
     step_until(&mut harness, "one provider left", |app| {
         app.state().providers.len() == 1
     });
@@ -410,33 +357,15 @@ fn about_shows_version_and_commit_and_chinese_interface() {
     harness.get_by_label("保存服务商");
     harness.get_by_label("关于…").click();
     harness.run_steps(2);
-    harness.get_by_label(&format!("Version {}", ocrchat::VERSION));
+    harness.get_by_label(&format!("版本 {}", ocrchat::VERSION));
+    harness.get_by_label("就截图和文档向 AI 聊天模型提问");
     assert!(ocrchat::VERSION.starts_with(env!("CARGO_PKG_VERSION")));
 }
 
 #[test]
 fn a_long_conversation_lays_out_only_the_visible_messages() {
     let env = TestEnv::new("gui-long");
-    {
-        let store = Store::open(&env.database()).unwrap();
-        let id = store.create_conversation("长对话").unwrap();
-        for i in 0..3000 {
-            let role = if i % 2 == 0 {
-                MessageRole::User
-            } else {
-                MessageRole::Assistant
-            };
-            let content = format!("message {i} 第{i}条");
-            let new = ocrchat::store::NewMessage {
-                role,
-                content: &content,
-                status: MessageStatus::Complete,
-                provider: None,
-                model: None,
-            };
-            store.add_message(id, &new).unwrap();
-        }
-    }
+    seed_conversation(&env, "长对话", 3000, |i| format!("message {i} 第{i}条"));
     let runtime = support::runtime();
     let mut harness = app_harness(&env, &runtime);
     step_until(&mut harness, "the conversation list", |app| {
@@ -560,6 +489,8 @@ fn esc_stops_and_a_conversation_can_be_deleted_from_the_sidebar() {
         .click_secondary();
     harness.run_steps(2);
     harness.get_by_label("Delete conversation").click();
+    harness.run_steps(2);
+    harness.get_by_label("Delete").click();
     step_until(&mut harness, "the empty history", |app| {
         app.state().conversations.is_empty()
     });

@@ -2,15 +2,25 @@
 //! wire format: every byte split, CRLF variants, keep-alives, mid-stream errors, Chinese, and
 //! each failure the user must get a clear message for.
 
+#![expect(
+    clippy::expect_used,
+    clippy::format_push_string,
+    clippy::let_underscore_must_use,
+    clippy::match_wild_err_arm,
+    clippy::missing_assert_message,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod support;
 
 use std::time::Duration;
 
 use ocrchat::llm::{
     ChatClient, ChatMessage, ChatRequest, FinishReason, LlmError, ProviderConfig, RetryPolicy,
-    Role, StreamEvent,
+    Role, StreamEvent, StreamLimits,
 };
 use ocrchat::secrets::ApiKey;
+use support::server::reply_text as content;
 use support::{MockServer, Reply, sse_body, sse_chunk};
 
 fn request() -> ChatRequest {
@@ -22,6 +32,7 @@ fn request() -> ChatRequest {
         }],
         max_tokens: None,
         stream_usage: true,
+        session_id: None,
     }
 }
 
@@ -35,26 +46,8 @@ async fn run(
     provider: &ProviderConfig,
     key: Option<&ApiKey>,
 ) -> (Vec<StreamEvent>, Option<LlmError>) {
-    let mut stream = client.stream(provider, key, &request());
-    let mut events = Vec::new();
-    loop {
-        match tokio::time::timeout(Duration::from_secs(20), stream.next_event()).await {
-            Err(_) => panic!("stream stalled; events so far: {events:?}"),
-            Ok(Ok(Some(event))) => events.push(event),
-            Ok(Ok(None)) => return (events, None),
-            Ok(Err(err)) => return (events, Some(err)),
-        }
-    }
-}
-
-fn content(events: &[StreamEvent]) -> String {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            StreamEvent::Content(t) => Some(t.as_str()),
-            _ => None,
-        })
-        .collect()
+    let stream = client.stream(provider, key, &request());
+    support::server::collect(stream, Duration::from_secs(20)).await
 }
 
 /// A sample stream with everything a real one has: keep-alive comments, role in every
@@ -77,7 +70,7 @@ const SAMPLE_TEXT: &str = "# 标题\n\n你好，世界 🌏!";
 #[tokio::test]
 async fn sample_stream_decodes_with_reasoning_finish_and_usage() {
     let server = MockServer::always(Reply::sse(sample_stream()));
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (events, error) = run(&client, &provider(&server), None).await;
     assert_eq!(error, None);
     assert_eq!(content(&events), SAMPLE_TEXT);
@@ -105,7 +98,7 @@ async fn every_byte_offset_split_decodes_the_same() {
             )
         })
     };
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let provider = provider(&server);
     for at in splits {
         let (events, error) = run(&client, &provider, None).await;
@@ -120,7 +113,7 @@ async fn crlf_and_lone_cr_line_endings() {
         let body = sample_stream().replace('\n', ending);
         // JSON strings escape their newlines, so only the framing changed.
         let server = MockServer::always(Reply::sse(body));
-        let client = ChatClient::new(RetryPolicy::none());
+        let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
         let (events, error) = run(&client, &provider(&server), None).await;
         assert_eq!(error, None, "ending {ending:?}");
         assert_eq!(content(&events), SAMPLE_TEXT, "ending {ending:?}");
@@ -132,7 +125,7 @@ async fn one_byte_per_chunk() {
     let body = sse_body(&["逐", "字", " ok"]).into_bytes();
     let pieces = body.iter().map(|b| vec![*b]).collect();
     let server = MockServer::always(Reply::sse_pieces(pieces, Duration::ZERO));
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (events, error) = run(&client, &provider(&server), None).await;
     assert_eq!(error, None);
     assert_eq!(content(&events), "逐字 ok");
@@ -141,7 +134,7 @@ async fn one_byte_per_chunk() {
 #[tokio::test]
 async fn request_has_the_openai_shape_and_the_key_header() {
     let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let key = ApiKey::new("sk-test-123").unwrap();
     let (_, error) = run(&client, &provider(&server), Some(&key)).await;
     assert_eq!(error, None);
@@ -165,7 +158,7 @@ async fn mid_stream_error_objects_keep_the_text_before_them() {
     ] {
         let body = format!("{}{error_line}", sse_chunk("部分"));
         let server = MockServer::always(Reply::sse(body));
-        let client = ChatClient::new(RetryPolicy::none());
+        let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
         let (events, error) = run(&client, &provider(&server), None).await;
         assert_eq!(content(&events), "部分");
         let error = error.expect("an error");
@@ -181,7 +174,7 @@ async fn connection_dropped_mid_reply_is_interrupted() {
         gap: Duration::ZERO,
         abort: true,
     });
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (events, error) = run(&client, &provider(&server), None).await;
     assert_eq!(content(&events), "half");
     assert!(matches!(error, Some(LlmError::Interrupted(_))), "{error:?}");
@@ -190,14 +183,19 @@ async fn connection_dropped_mid_reply_is_interrupted() {
 #[tokio::test]
 async fn empty_stream_is_reported() {
     let server = MockServer::always(Reply::sse(": only a comment\n\n"));
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider(&server), None).await;
-    assert_eq!(error, Some(LlmError::EmptyStream));
+    assert_eq!(
+        error,
+        Some(LlmError::EmptyReply {
+            reasoning_only: false
+        })
+    );
     assert!(
         error
             .unwrap()
             .to_string()
-            .contains("without sending a reply")
+            .starts_with("The model returned an empty reply.")
     );
 }
 
@@ -207,7 +205,7 @@ async fn unauthorized_names_the_key_and_settings() {
         401,
         r#"{"error":{"message":"Incorrect API key provided","type":"invalid_request_error"}}"#,
     ));
-    let client = ChatClient::new(RetryPolicy::default());
+    let client = ChatClient::new(RetryPolicy::default(), StreamLimits::default()).unwrap();
     let key = ApiKey::new("sk-wrong").unwrap();
     let (_, error) = run(&client, &provider(&server), Some(&key)).await;
     let message = error.unwrap().to_string();
@@ -224,7 +222,7 @@ async fn not_found_names_base_url_and_model() {
         404,
         r#"{"error":{"message":"The model `nope` does not exist"}}"#,
     ));
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider(&server), None).await;
     let message = error.unwrap().to_string();
     assert!(message.contains("404"), "{message}");
@@ -239,7 +237,7 @@ async fn html_page_is_not_a_stream() {
         headers: vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
         body: b"<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>".to_vec(),
     });
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider(&server), None).await;
     let message = error.unwrap().to_string();
     assert!(message.contains("text/html"), "{message}");
@@ -253,7 +251,7 @@ async fn whole_json_completion_is_accepted() {
         200,
         r#"{"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"不流式"},"finish_reason":"stop"}]}"#,
     ));
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (events, error) = run(&client, &provider(&server), None).await;
     assert_eq!(error, None);
     assert_eq!(content(&events), "不流式");
@@ -266,7 +264,7 @@ async fn event_stream_with_wrong_content_type_is_accepted() {
         headers: vec![("Content-Type".into(), "text/plain".into())],
         body: sse_body(&["plain"]).into_bytes(),
     });
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (events, error) = run(&client, &provider(&server), None).await;
     assert_eq!(error, None);
     assert_eq!(content(&events), "plain");
@@ -276,7 +274,7 @@ async fn event_stream_with_wrong_content_type_is_accepted() {
 async fn unreachable_host_says_so() {
     let (port, url) = support::closed_port_url();
     let provider = ProviderConfig::new("Local", url, "m");
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider, None).await;
     let message = error.unwrap().to_string();
     assert!(
@@ -296,7 +294,7 @@ async fn server_errors_are_retried_with_retry_after_before_streaming() {
         },
         _ => Reply::sse(sse_body(&["second try"])),
     });
-    let client = ChatClient::new(RetryPolicy::default());
+    let client = ChatClient::new(RetryPolicy::default(), StreamLimits::default()).unwrap();
     let (events, error) = run(&client, &provider(&server), None).await;
     assert_eq!(error, None);
     assert_eq!(content(&events), "second try");
@@ -313,14 +311,21 @@ async fn a_long_retry_after_fails_at_once() {
         headers: vec![("Retry-After".into(), "3600".into())],
         body: br#"{"error":{"message":"Rate limit reached"}}"#.to_vec(),
     });
-    let client = ChatClient::new(RetryPolicy::default());
+    let client = ChatClient::new(RetryPolicy::default(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider(&server), None).await;
+    let Some(LlmError::WaitTooLong {
+        cause, wait_secs, ..
+    }) = error
+    else {
+        panic!("not a refused wait: {error:?}");
+    };
     assert_eq!(
-        error,
-        Some(LlmError::RateLimited {
+        *cause,
+        LlmError::RateLimited {
             detail: "Rate limit reached".into()
-        })
+        }
     );
+    assert_eq!(wait_secs, 3600);
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -331,7 +336,7 @@ async fn no_retry_once_text_has_streamed() {
         gap: Duration::ZERO,
         abort: true,
     });
-    let client = ChatClient::new(RetryPolicy::default());
+    let client = ChatClient::new(RetryPolicy::default(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider(&server), None).await;
     assert!(matches!(error, Some(LlmError::Interrupted(_))));
     assert_eq!(
@@ -347,7 +352,7 @@ async fn tls_failure_says_the_secure_connection_failed() {
     let server = MockServer::always(Reply::sse(sse_body(&["never"])));
     let url = server.base_url.replace("http://", "https://");
     let provider = ProviderConfig::new("Local", url, "m");
-    let client = ChatClient::new(RetryPolicy::none());
+    let client = ChatClient::new(RetryPolicy::none(), StreamLimits::default()).unwrap();
     let (_, error) = run(&client, &provider, None).await;
     let message = error.unwrap().to_string();
     assert!(

@@ -3,6 +3,11 @@
 //! read, the exit code says what happened, and every supported format (16-bit, CMYK, WebP, BMP,
 //! GIF, multi-page TIFF) is read. JSON carries words with boxes and confidences.
 
+#![expect(
+    clippy::float_cmp,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod ocr_support;
 
 use std::path::Path;
@@ -34,7 +39,7 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+fn chunk(kind: [u8; 4], data: &[u8]) -> Vec<u8> {
     let mut out = (data.len() as u32).to_be_bytes().to_vec();
     let mut body = kind.to_vec();
     body.extend_from_slice(data);
@@ -49,9 +54,9 @@ fn png_header_only(width: u32, height: u32, idat_bytes: usize) -> Vec<u8> {
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(chunk(b"IHDR", &ihdr));
-    png.extend(chunk(b"IDAT", &vec![0; idat_bytes]));
-    png.extend(chunk(b"IEND", &[]));
+    png.extend(chunk(*b"IHDR", &ihdr));
+    png.extend(chunk(*b"IDAT", &vec![0; idat_bytes]));
+    png.extend(chunk(*b"IEND", &[]));
     png
 }
 
@@ -297,4 +302,30 @@ fn a_missing_language_names_its_package() {
         String::from_utf8_lossy(&output.stderr).contains("is not an OCR language list"),
         "path refused"
     );
+}
+
+#[cfg(not(feature = "ppocr"))]
+#[test]
+fn without_the_ppocr_feature_ppocr_is_refused_by_name_and_automatic_reads_with_tesseract() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = fixture_path("small_en.png");
+    let file = fixture.to_str().unwrap();
+    let refused = ocrchat_ocr(dir.path(), &["--engine", "ppocr", file]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cargo build --release --features ppocr"),
+        "{stderr}"
+    );
+    assert!(refused.stdout.is_empty(), "nothing read");
+    let auto = ocrchat_ocr(dir.path(), &["--engine", "auto", "--format", "json", file]);
+    let stdout = String::from_utf8_lossy(&auto.stdout);
+    assert_eq!(
+        auto.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&auto.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(json["engine"], "tesseract", "{stdout}");
 }

@@ -2,6 +2,11 @@
 //! several callers share the pool at once, queued jobs can be cancelled, the queue is bounded,
 //! and progress arrives in order.
 
+#![expect(
+    clippy::float_cmp,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 mod ocr_support;
 
 use std::sync::Arc;

@@ -4,8 +4,8 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use crate::core::{Command, CoreHandle, CoreOptions, Event, HistoryLocation, SendOptions};
-use crate::llm::ProviderConfig;
-use crate::store::MessageStatus;
+use crate::llm::{ApiStyle, ProviderConfig};
+use crate::store::{MessageId, MessageStatus};
 
 /// The arguments of `ocrchat ask`.
 #[derive(Debug, Clone, clap::Args)]
@@ -13,9 +13,15 @@ pub struct AskArgs {
     /// Use this configured provider instead of the active one.
     #[arg(long, conflicts_with = "base_url")]
     pub provider: Option<String>,
-    /// An OpenAI-compatible base URL to use without configuring a provider (needs --model).
+    /// A base URL to use without configuring a provider (needs --model): OpenAI-compatible
+    /// `…/v1`, Anthropic `https://api.anthropic.com`, Ollama `http://localhost:11434`, or the
+    /// REST gateway's endpoint such as `https://api.example.com/v1/chat`.
     #[arg(long, requires = "model")]
     pub base_url: Option<String>,
+    /// The API the --base-url speaks: openai (the default), anthropic, ollama, rest or
+    /// websocket.
+    #[arg(long, requires = "base_url", value_parser = ApiStyle::parse_cli)]
+    pub api_style: Option<ApiStyle>,
     /// The model name (with --base-url, or to override the provider's model).
     #[arg(long)]
     pub model: Option<String>,
@@ -42,28 +48,125 @@ impl AskFailed {
     /// How the message for Ctrl+C starts; `main` exits 130 for it, as shells expect.
     pub const INTERRUPTED: &'static str = "Interrupted.";
 
-    fn interrupted(saved: bool) -> Self {
-        let rest = if saved {
-            " The reply so far is saved in the history."
-        } else {
-            ""
-        };
-        Self(format!("{}{rest}", Self::INTERRUPTED))
-    }
-
     /// Whether this is the Ctrl+C case.
     pub fn is_interrupted(&self) -> bool {
         self.0.starts_with(Self::INTERRUPTED)
     }
 }
 
+/// How long `ask` waits, once the reply has ended, for its final write and the core's
+/// shutdown: long enough for one write to wait out another process's lock (5 s) behind an
+/// earlier one. After that the reply counts as not saved.
+const SAVE_TIMEOUT: Duration = Duration::from_secs(12);
+
+/// How the reply ended, before the verdict on saving it.
+enum Ending {
+    /// The reply is complete (or cut by the token limit, noted on stderr).
+    Done,
+    /// The user pressed Ctrl+C; the partial reply was stopped.
+    Interrupted,
+    /// It failed with this message.
+    Failed(String),
+}
+
 /// Runs `ask`: prints only the reply text to stdout, as it streams. A reply cut off by the
-/// token limit still exits 0, with a note on stderr.
-pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskFailed> {
+/// token limit still exits 0, with a note on stderr. A reply that could not be written to the
+/// history is an error (exit 1), whatever was printed: the output never claims a save that
+/// did not happen.
+pub async fn run_ask(args: AskArgs, options: CoreOptions) -> Result<(), AskFailed> {
+    // Error text can quote the server: no terminal control characters reach stderr.
+    ask(args, options)
+        .await
+        .map_err(|err| AskFailed(super::output::for_stderr(&err.0).into_owned()))
+}
+
+async fn ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskFailed> {
     let no_save = args.no_save;
     if no_save {
         options.history = HistoryLocation::Memory;
     }
+    let runtime = tokio::runtime::Handle::current();
+    let mut core = CoreHandle::start(&runtime, options)
+        .map_err(|err| AskFailed(format!("Could not start: {err}")))?;
+    let outcome = stream_reply(&args, &mut core).await;
+    // The reply has ended (or never started): wait for its final write, then stop the core,
+    // all within one timeout.
+    let deadline = tokio::time::Instant::now() + SAVE_TIMEOUT;
+    let (ending, message) = match outcome {
+        Ok(ended) => ended,
+        Err(failed) => {
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            tokio::task::spawn_blocking(move || core.shutdown(remaining))
+                .await
+                .ok();
+            return Err(failed);
+        }
+    };
+    let verdict = match message {
+        Some(message) => tokio::time::timeout_at(deadline, save_verdict(&mut core, message))
+            .await
+            .unwrap_or_else(|_| {
+                Some(format!(
+                    "the write did not finish within {} s",
+                    SAVE_TIMEOUT.as_secs()
+                ))
+            }),
+        None => None,
+    };
+    let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+    let shutdown = tokio::task::spawn_blocking(move || core.shutdown(remaining));
+    let closed_cleanly = shutdown.await.unwrap_or(false);
+    let not_saved = verdict.or_else(|| {
+        (message.is_some() && !closed_cleanly)
+            .then(|| "the history was not closed cleanly".to_owned())
+    });
+    if message.is_none() && matches!(ending, Ending::Interrupted) {
+        // Ctrl+C before a reply started: there is no reply to keep.
+        return Err(AskFailed(AskFailed::INTERRUPTED.into()));
+    }
+    finish(&ending, not_saved, no_save)
+}
+
+/// The exit result from how the reply ended and whether it was saved (`not_saved: Some(why)`).
+fn finish(ending: &Ending, not_saved: Option<String>, no_save: bool) -> Result<(), AskFailed> {
+    let unsaved = not_saved.map(|why| {
+        format!(
+            "The reply could not be saved in the history: {}. Its text is in the output above.",
+            why.trim_end_matches('.')
+        )
+    });
+    match (ending, unsaved) {
+        (Ending::Done, None) => Ok(()),
+        (Ending::Done, Some(unsaved)) => Err(AskFailed(unsaved)),
+        (Ending::Interrupted, unsaved) => {
+            let rest = match unsaved {
+                Some(unsaved) => format!(" {unsaved}"),
+                None if no_save => String::new(),
+                None => " The reply so far is saved in the history.".into(),
+            };
+            Err(AskFailed(format!("{}{rest}", AskFailed::INTERRUPTED)))
+        }
+        (Ending::Failed(message), None) => Err(AskFailed(message.clone())),
+        (Ending::Failed(message), Some(unsaved)) => Err(AskFailed(format!("{message} {unsaved}"))),
+    }
+}
+
+/// Waits for the final write of `message`: `None` when it is saved, else why not.
+async fn save_verdict(core: &mut CoreHandle, message: MessageId) -> Option<String> {
+    loop {
+        match core.recv().await {
+            Some(Event::SaveState {
+                message: m, error, ..
+            }) if m == message => return error,
+            Some(_) => {}
+            None => return Some("the core stopped before writing it".into()),
+        }
+    }
+}
+
+/// The options for the question, and a `--model` override still to apply to a configured
+/// provider.
+fn send_options(args: &AskArgs) -> (SendOptions, Option<String>) {
     let mut send_options = SendOptions {
         provider_name: args.provider.clone(),
         system: args.system.clone(),
@@ -75,12 +178,19 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
         let model = model_override.take().unwrap_or_default();
         let mut provider = ProviderConfig::new("command line", base_url, model);
         provider.stream_usage = false;
+        provider.api = args.api_style.unwrap_or_default();
         send_options.adhoc_provider = Some(provider);
     }
-    let runtime = tokio::runtime::Handle::current();
-    let mut core = CoreHandle::start(&runtime, options)
-        .map_err(|err| AskFailed(format!("Could not start: {err}")))?;
+    (send_options, model_override)
+}
 
+/// Sends the question and prints the reply as it streams. Returns how it ended and which
+/// message holds it (`None` when no reply was started).
+async fn stream_reply(
+    args: &AskArgs,
+    core: &mut CoreHandle,
+) -> Result<(Ending, Option<MessageId>), AskFailed> {
+    let (send_options, mut model_override) = send_options(args);
     // The settings arrive with the first events; a --model override needs them.
     let mut sent = false;
     let mut conversation = None;
@@ -88,7 +198,7 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
     let mut ends_with_newline = true;
     let mut end = std::pin::pin!(super::end_requested());
     let mut stopping = false;
-    let result = loop {
+    loop {
         let event = tokio::select! {
             event = core.recv() => event,
             () = &mut end, if !stopping => {
@@ -96,39 +206,27 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                 stopping = true;
                 match conversation {
                     Some(conversation) => {
-                        let _ = core.send(Command::Stop { conversation });
+                        core.send(Command::Stop { conversation }).ok();
                         continue;
                     }
-                    None => break Err(AskFailed::interrupted(!no_save)),
+                    None => return Ok((Ending::Interrupted, None)),
                 }
             }
         };
         let Some(event) = event else {
-            break Err(AskFailed("The core stopped unexpectedly.".into()));
+            return Err(AskFailed("The core stopped unexpectedly.".into()));
         };
         match event {
-            Event::Providers { providers, active } if !sent => {
+            Event::Providers { .. } if !sent => {
                 let mut options = send_options.clone();
-                if let Some(model) = model_override.take() {
-                    let name = options.provider_name.clone().or(active);
-                    let Some(status) = providers
-                        .into_iter()
-                        .find(|p| Some(&p.config.name) == name.as_ref())
-                    else {
-                        break Err(AskFailed("No provider is set up yet, so --model has nothing to apply to. Pass --base-url too, or add a provider in the window's Settings → Providers.".into()));
-                    };
-                    let mut provider = status.config;
-                    provider.model = model;
-                    options.provider_name = None;
-                    options.adhoc_provider = Some(provider);
-                }
+                options.model = model_override.take();
                 let command = Command::Send {
                     conversation: None,
                     text: args.question.join(" "),
                     options,
                 };
                 if core.send(command).is_err() {
-                    break Err(AskFailed("The core is not accepting commands.".into()));
+                    return Err(AskFailed("The core is not accepting commands.".into()));
                 }
                 sent = true;
             }
@@ -141,58 +239,68 @@ pub async fn run_ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskF
                 // Write each delta as it arrives; a closed pipe (`| head`) ends quietly.
                 ends_with_newline = text.ends_with('\n');
                 if let Err(_closed) = stdout
-                    .write_all(text.as_bytes())
+                    .write_all(super::output::for_stdout(&text).as_bytes())
                     .and_then(|()| stdout.flush())
                 {
-                    break Ok(());
+                    return Ok((Ending::Done, None));
                 }
             }
+            // Attempt 0: queued for one of the provider's in-flight slots.
+            Event::Retrying {
+                attempt: 0, reason, ..
+            } => super::output::diagnostic(&format!("{reason}…")),
             Event::Retrying {
                 attempt,
                 delay_millis,
                 reason,
                 ..
             } => {
-                eprintln!(
-                    "ocrchat: {reason} Retrying ({attempt}) in {:.1} s…",
+                super::output::diagnostic(&format!(
+                    "{reason} Retrying ({attempt}) in {:.1} s…",
                     ms_to_secs(delay_millis)
-                );
+                ));
             }
-            Event::MessageFinished { status, error, .. } => {
+            Event::MessageFinished {
+                message,
+                status,
+                error,
+                ..
+            } => {
                 if !ends_with_newline {
-                    let _ = writeln!(stdout);
+                    writeln!(stdout).ok();
                 }
-                break match status {
-                    MessageStatus::Complete => Ok(()),
-                    MessageStatus::Truncated => {
-                        eprintln!(
-                            "ocrchat: the reply was cut off by the token limit (finish_reason: length)."
-                        );
-                        Ok(())
-                    }
-                    MessageStatus::Failed => Err(AskFailed(
-                        error.unwrap_or_else(|| "The request failed.".into()),
-                    )),
-                    MessageStatus::Stopped if stopping => Err(AskFailed::interrupted(!no_save)),
-                    other => Err(AskFailed(format!(
-                        "The reply ended early ({}).",
-                        other.as_str()
-                    ))),
-                };
+                let ending = ending_of(status, error, stopping);
+                return Ok((ending, Some(message)));
             }
-            Event::Error(message) => break Err(AskFailed(message)),
+            Event::Error(message) | Event::QuestionRefused { reason: message } => {
+                return Err(AskFailed(message));
+            }
             _ => {}
         }
-    };
-    drop(stdout);
-    let shutdown = tokio::task::spawn_blocking(move || core.shutdown(Duration::from_secs(5)));
-    let _ = shutdown.await;
-    result
+    }
+}
+
+/// How a reply that ended with `status` ends the command.
+fn ending_of(status: MessageStatus, error: Option<String>, stopping: bool) -> Ending {
+    match status {
+        MessageStatus::Complete => Ending::Done,
+        MessageStatus::Truncated => {
+            super::output::diagnostic(
+                "the reply was cut off by the token limit (finish_reason: length).",
+            );
+            Ending::Done
+        }
+        MessageStatus::Failed => {
+            Ending::Failed(error.unwrap_or_else(|| "The request failed.".into()))
+        }
+        MessageStatus::Stopped if stopping => Ending::Interrupted,
+        other => Ending::Failed(format!("The reply ended early ({}).", other.as_str())),
+    }
 }
 
 fn ms_to_secs(millis: u64) -> f64 {
     // Display only; precision loss is irrelevant here.
-    #[allow(clippy::cast_precision_loss)]
+    #[expect(clippy::cast_precision_loss, reason = "display only")]
     let secs = millis as f64 / 1000.0;
     secs
 }

@@ -2,9 +2,12 @@
 
 mod ask;
 mod ocr;
+pub mod output;
+mod providers;
 
 pub use ask::{AskArgs, run_ask};
 pub use ocr::{OcrArgs, OcrFormat, run_ocr};
+pub use providers::{ProvidersArgs, run_providers};
 
 /// Resolves when the process is asked to end: Ctrl+C (SIGINT) or, on Unix, SIGTERM. If the
 /// signal handlers cannot be installed it never resolves (the default handling applies).

@@ -56,11 +56,19 @@ pub fn run_ocr(args: &OcrArgs) -> ExitCode {
     }) {
         Ok(languages) => languages,
         Err(err) => {
-            eprintln!("ocrchat: {err}");
+            super::output::diagnostic(&err.to_string());
             return ExitCode::from(2);
         }
     };
-    let mut pools = EnginePools::new(OcrPoolConfig::default(), PpocrModels::locate());
+    let models = PpocrModels::locate();
+    // PP-OCR asked for but not built in (no `ppocr` feature) or without its models: one line.
+    if args.engine == EngineChoice::Ppocr
+        && let Some(reason) = models.missing_reason()
+    {
+        super::output::diagnostic(&reason);
+        return ExitCode::from(2);
+    }
+    let mut pools = EnginePools::new(OcrPoolConfig::default(), models);
     let mut printer = Printer::new(args.format, args.files.len() > 1);
     let (mut failed, mut empty) = (0_usize, 0_usize);
     // Keep a window of jobs in flight and print in the order the files were given.
@@ -80,7 +88,7 @@ pub fn run_ocr(args: &OcrArgs) -> ExitCode {
         match job.and_then(OcrJobHandle::wait) {
             Ok(result) if result.is_empty() => {
                 empty += 1;
-                eprintln!("ocrchat: {}", OcrError::NoText { name });
+                super::output::diagnostic(&OcrError::NoText { name }.to_string());
             }
             Ok(result) => {
                 if printer.print(&name, &result).is_err() {
@@ -90,7 +98,7 @@ pub fn run_ocr(args: &OcrArgs) -> ExitCode {
             }
             Err(err) => {
                 failed += 1;
-                eprintln!("ocrchat: {err}");
+                super::output::diagnostic(&err.to_string());
             }
         }
     }

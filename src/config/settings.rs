@@ -1,13 +1,18 @@
 //! The settings file: providers (without keys) and which one is active.
 //!
-//! Saved atomically (write a temporary file, then rename) so a crash mid-save never leaves a
-//! half-written config behind.
+//! Saved atomically and durably (write and sync a temporary file, then rename) so a crash
+//! mid-save never leaves a half-written config behind. Read only when it is a regular file of
+//! at most [`MAX_SETTINGS_BYTES`], so a FIFO or a device in its place cannot hang start-up.
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::private_files::{read_regular_file, write_private_atomic};
 use crate::llm::ProviderConfig;
+
+/// The largest settings file read (far above any real one).
+pub const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
 
 /// Everything in `config.toml`. API keys are deliberately absent: they live in the keyring.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -15,9 +20,26 @@ use crate::llm::ProviderConfig;
 pub struct Settings {
     /// The provider new questions go to.
     pub active_provider: Option<String>,
+    /// The window's colour theme (before `providers`: TOML values precede tables).
+    pub theme: ThemeChoice,
+    /// The window's zoom (Ctrl +/−), once the person changed it.
+    pub ui_zoom: Option<f32>,
     /// Configured providers, in the order the user added them.
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,
+}
+
+/// The window's colour theme: the system's, or one pinned in Settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeChoice {
+    /// Follow the system's light or dark setting.
+    #[default]
+    System,
+    /// Always dark.
+    Dark,
+    /// Always light.
+    Light,
 }
 
 /// Why the settings could not be read or written.
@@ -29,6 +51,16 @@ pub enum SettingsError {
         /// The settings file.
         path: PathBuf,
         /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The path is not a regular file, or the file is too large to be settings.
+    #[error(
+        "The settings file {path} cannot be used: {source}. Replace it with a TOML file of at most 1 MiB, or move it away to start with fresh settings."
+    )]
+    Unusable {
+        /// The settings file.
+        path: PathBuf,
+        /// What is wrong with it.
         source: std::io::Error,
     },
     /// The file is not valid TOML for our schema.
@@ -56,9 +88,20 @@ pub enum SettingsError {
 impl Settings {
     /// Reads the settings; a missing file is an empty configuration, not an error.
     pub fn load(path: &Path) -> Result<Self, SettingsError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_regular_file(path, MAX_SETTINGS_BYTES) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source)
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
+                ) =>
+            {
+                return Err(SettingsError::Unusable {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
             Err(source) => {
                 return Err(SettingsError::Read {
                     path: path.to_path_buf(),
@@ -72,7 +115,7 @@ impl Settings {
         })
     }
 
-    /// Writes the settings atomically.
+    /// Writes the settings atomically and durably, readable only by this user.
     pub fn save(&self, path: &Path) -> Result<(), SettingsError> {
         let write_err = |source| SettingsError::Write {
             path: path.to_path_buf(),
@@ -80,12 +123,7 @@ impl Settings {
         };
         let text = toml::to_string_pretty(self)
             .map_err(|err| write_err(std::io::Error::other(err.to_string())))?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(write_err)?;
-        }
-        let tmp = path.with_extension("toml.tmp");
-        std::fs::write(&tmp, text).map_err(write_err)?;
-        std::fs::rename(&tmp, path).map_err(write_err)
+        write_private_atomic(path, text.as_bytes()).map_err(write_err)
     }
 
     /// The provider with this name.
@@ -171,5 +209,32 @@ mod tests {
         let err = Settings::load(&path).unwrap_err().to_string();
         assert!(err.contains("config.toml"), "{err}");
         assert!(err.contains("not valid"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_a_device_is_refused_at_once_and_saves_are_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.toml");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let zero = dir.path().join("zero.toml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        for path in [&fifo, &zero] {
+            let err = Settings::load(path).unwrap_err();
+            assert!(matches!(err, SettingsError::Unusable { .. }), "{err}");
+            assert!(err.to_string().contains("not a regular file"), "{err}");
+        }
+        let path = dir.path().join("new/config.toml");
+        Settings::default().save(&path).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
     }
 }

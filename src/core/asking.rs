@@ -1,20 +1,32 @@
 //! Engine commands that ask: pick the provider, store the question and the reply's
 //! placeholder, build the request from the history, resolve the key, start the stream.
 
-use std::time::Instant;
-
 use tokio_util::sync::CancellationToken;
 
 use super::command::SendOptions;
-use super::engine::{Engine, LiveReply, drive_stream};
+use super::engine::{Engine, Internal, LiveReply, drive_stream};
 use super::event::Event;
+use super::providers::DOTENV_PRESET;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
 use crate::secrets;
-use crate::store::{ConversationId, Message, MessageId, NewMessage, title_from};
+use crate::store::{ConversationId, Message, MessageId, MessageStatus, NewMessage, title_from};
 
 impl Engine {
     /// The provider a question goes to, or a message saying how to set one up.
     pub(super) fn pick_provider(&self, options: &SendOptions) -> Result<ProviderConfig, String> {
+        let mut provider = self.pick_configured_provider(options)?;
+        if let Some(model) = options
+            .model
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
+            model.clone_into(&mut provider.model);
+        }
+        Ok(provider)
+    }
+
+    fn pick_configured_provider(&self, options: &SendOptions) -> Result<ProviderConfig, String> {
         if let Some(provider) = &options.adhoc_provider {
             return provider
                 .validate()
@@ -44,22 +56,19 @@ impl Engine {
         })
     }
 
-    /// The provider to ask, when a new reply may start in `conversation`; otherwise tells the
-    /// user why not (no provider, or a reply still streaming there) and returns `None`.
-    async fn ready_to_ask(
-        &mut self,
+    /// The provider to ask, when a new reply may start in `conversation`; otherwise why not
+    /// (no provider, or a reply still streaming there).
+    pub(super) fn ready_to_ask(
+        &self,
         conversation: Option<ConversationId>,
         options: &SendOptions,
-    ) -> Option<ProviderConfig> {
+    ) -> Result<ProviderConfig, String> {
         let streaming =
             conversation.is_some_and(|id| self.live.values().any(|r| r.conversation == id));
-        let refusal = match self.pick_provider(options) {
-            Err(message) => message,
-            Ok(_) if streaming => "A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into(),
-            Ok(provider) => return Some(provider),
-        };
-        self.events.emit(Event::Error(refusal)).await;
-        None
+        match self.pick_provider(options) {
+            Ok(_) if streaming => Err("A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into()),
+            result => result,
+        }
     }
 
     pub(super) async fn send(
@@ -70,16 +79,19 @@ impl Engine {
     ) {
         let text = text.trim_end().to_owned();
         if text.trim().is_empty() {
-            return;
+            let reason = "The question is empty. Type a question, then send it.".to_owned();
+            return self.events.emit(Event::QuestionRefused { reason }).await;
         }
-        let Some(provider) = self.ready_to_ask(conversation, &options).await else {
-            return;
+        let refusal = match self.ready_to_ask(conversation, &options) {
+            Ok(provider) => self
+                .start_reply(conversation, text, options, provider)
+                .await
+                .err()
+                .map(|err| err.to_string()),
+            Err(reason) => Some(reason),
         };
-        if let Err(err) = self
-            .start_reply(conversation, text, options, provider)
-            .await
-        {
-            self.events.emit(Event::Error(err.to_string())).await;
+        if let Some(reason) = refusal {
+            self.events.emit(Event::QuestionRefused { reason }).await;
         }
     }
 
@@ -90,42 +102,46 @@ impl Engine {
         options: SendOptions,
         provider: ProviderConfig,
     ) -> Result<(), crate::store::StoreError> {
-        let is_new = conversation.is_none();
         let title = title_from(&text);
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
-        // One store job: create the conversation if needed, add the question and the reply's
-        // placeholder, and read the history to send.
+        // One store job and one transaction: create the conversation if needed, add the
+        // question and the reply's placeholder, and read the history to send.
         let (id, user, reply, history) = self
             .store
             .call(move |s| {
-                let id = match conversation {
-                    Some(id) if s.conversation_exists(id)? => id,
-                    _ => s.create_conversation(&title)?,
-                };
-                let user = s.add_message(id, &NewMessage::question(&text))?;
-                let history = s.messages(id)?;
-                let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
-                Ok((id, user, reply, history))
+                // A conversation deleted meanwhile is not reused: the question starts a new one.
+                s.atomic(|s| {
+                    let id = match conversation {
+                        Some(id) if s.conversation_exists(id)? => id,
+                        _ => s.create_conversation(&title)?,
+                    };
+                    let user = s.add_message(id, &NewMessage::question(&text))?;
+                    let history = s.messages(id)?;
+                    let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
+                    Ok((id, user, reply, history))
+                })
             })
             .await?;
 
-        if is_new {
+        self.events
+            .emit(Event::QuestionAccepted { conversation: id })
+            .await;
+        if conversation == Some(id) {
+            self.events.emit(Event::MessageAdded(user)).await;
+        } else {
             self.events
                 .emit(Event::ConversationOpened {
                     id: Some(id),
                     messages: vec![user],
                 })
                 .await;
-        } else {
-            self.events.emit(Event::MessageAdded(user)).await;
         }
         // The conversation moved to the top of the list (or is new).
         self.emit_conversations().await;
         let reply_id = reply.id;
         self.events.emit(Event::MessageAdded(reply)).await;
-        self.stream_reply(id, reply_id, history, &options, &provider)
-            .await;
+        self.stream_reply(id, reply_id, history, &options, &provider);
         Ok(())
     }
 
@@ -134,8 +150,9 @@ impl Engine {
     /// newer of the two.
     pub(super) async fn retry(&mut self, conversation: ConversationId) {
         let options = SendOptions::default();
-        let Some(provider) = self.ready_to_ask(Some(conversation), &options).await else {
-            return;
+        let provider = match self.ready_to_ask(Some(conversation), &options) {
+            Ok(provider) => provider,
+            Err(refusal) => return self.events.emit(Event::Error(refusal)).await,
         };
         let (provider_name, model) = (provider.name.clone(), provider.model.clone());
         let result = self
@@ -155,8 +172,7 @@ impl Engine {
                 let reply_id = reply.id;
                 self.events.emit(Event::MessageAdded(reply)).await;
                 self.emit_conversations().await;
-                self.stream_reply(conversation, reply_id, history, &options, &provider)
-                    .await;
+                self.stream_reply(conversation, reply_id, history, &options, &provider);
             }
             Ok(None) => {}
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
@@ -165,7 +181,7 @@ impl Engine {
 
     /// Builds the request from the history, resolves the key and starts streaming into the
     /// placeholder `reply_id`.
-    async fn stream_reply(
+    fn stream_reply(
         &mut self,
         id: ConversationId,
         reply_id: MessageId,
@@ -173,54 +189,126 @@ impl Engine {
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
+        let messages = request_messages(history, options.system.as_deref());
+        self.stream_messages(
+            id,
+            reply_id,
+            messages,
+            (String::new(), String::new()),
+            options,
+            provider,
+        );
+    }
+
+    /// Resolves the key and streams the answer to `messages` into `reply_id`, whose text and
+    /// reasoning so far are `so_far` (empty, or the partial reply a Continue appends to).
+    pub(super) fn stream_messages(
+        &mut self,
+        id: ConversationId,
+        reply_id: MessageId,
+        messages: Vec<ChatMessage>,
+        so_far: (String, String),
+        options: &SendOptions,
+        provider: &ProviderConfig,
+    ) {
         let request = ChatRequest {
             model: provider.model.clone(),
-            messages: request_messages(history, options.system.as_deref()),
+            messages,
             max_tokens: options.max_tokens,
             stream_usage: provider.stream_usage,
+            // The plain REST protocol keeps its gateway-side context per conversation.
+            session_id: Some(format!("ocrchat-{}", id.0)),
         };
 
-        // The keyring is blocking IPC: resolve the key off the async threads.
-        let keyring = self.keyring.clone();
-        let dotenv = self.dotenv.clone();
-        let keyring_name = options
-            .adhoc_provider
-            .is_none()
-            .then(|| provider.name.clone());
-        let (key, keyring_error) = tokio::task::spawn_blocking(move || {
-            secrets::resolve_key(&keyring, keyring_name.as_deref(), dotenv.as_ref())
-        })
-        .await
-        .unwrap_or((None, None));
-        if let Some(err) = &keyring_error {
-            tracing::debug!("keyring lookup failed: {err}");
-        }
-        if let Some((_, source)) = &key {
-            tracing::debug!(?source, provider = %provider.name, "using API key");
-        }
-
-        let stream = self
-            .client
-            .stream(provider, key.as_ref().map(|(k, _)| k), &request);
         let cancel = CancellationToken::new();
         self.live.insert(
             reply_id,
-            LiveReply {
-                conversation: id,
-                content: String::new(),
-                reasoning: String::new(),
-                usage: None,
-                finish: None,
-                last_flush: Instant::now(),
-                cancel: cancel.clone(),
-            },
+            LiveReply::resumed(id, cancel.clone(), so_far.0, so_far.1),
         );
-        tokio::spawn(drive_stream(
-            stream,
-            reply_id,
-            cancel,
-            self.internal_tx.clone(),
-        ));
+        // The key is looked up in the reply's own task: a locked keyring's unlock prompt then
+        // holds up this reply only, never the engine (Stop, other streams, the window).
+        let lookup = KeyLookup {
+            keyring: self.keyring.clone(),
+            dotenv: self.dotenv.clone(),
+            provider: provider.clone(),
+            adhoc: options.adhoc_provider.is_some(),
+        };
+        let client = self.client.clone();
+        let provider = provider.clone();
+        let reports = self.internal_tx.clone();
+        tokio::spawn(async move {
+            let key = tokio::select! {
+                biased;
+                () = cancel.cancelled() => None,
+                key = lookup.run() => Some(key),
+            };
+            let Some(key) = key else {
+                let ended = Internal::Ended {
+                    message: reply_id,
+                    status: MessageStatus::Stopped,
+                    error: None,
+                };
+                reports.send(ended).await.ok();
+                return;
+            };
+            let (key, secret) = key;
+            let stream =
+                client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
+            drive_stream(stream, reply_id, cancel, reports).await;
+        });
+    }
+}
+
+/// What a reply task needs to find its key.
+struct KeyLookup {
+    keyring: secrets::KeyringStore,
+    dotenv: Option<secrets::DotenvProvider>,
+    provider: ProviderConfig,
+    adhoc: bool,
+}
+
+impl KeyLookup {
+    /// The key for this request, looked up on the blocking pool (keyring IPC). Environment
+    /// and `.env` keys go only to ad-hoc requests and the provider imported from `.env`.
+    /// With a token URL, also the API secret (keyring, else `.env`'s `API_SECRET` for the
+    /// provider imported from it).
+    async fn run(self) -> (Option<secrets::ApiKey>, Option<secrets::ApiKey>) {
+        let Self {
+            keyring,
+            dotenv,
+            provider,
+            adhoc,
+        } = self;
+        let found = tokio::task::spawn_blocking(move || {
+            let target = if adhoc {
+                secrets::KeyFor::AdHoc
+            } else {
+                secrets::KeyFor::Saved {
+                    name: &provider.name,
+                    from_dotenv: provider.preset.as_deref() == Some(DOTENV_PRESET),
+                }
+            };
+            let (key, keyring_error) = secrets::resolve_key(&keyring, target, dotenv.as_ref());
+            if let Some(err) = &keyring_error {
+                tracing::debug!("keyring lookup failed: {err}");
+            }
+            if let Some((_, source)) = &key {
+                tracing::debug!(?source, provider = %provider.name, "using API key");
+            }
+            let from_dotenv = provider.preset.as_deref() == Some(DOTENV_PRESET);
+            let secret = provider.token_url.as_ref().and_then(|_| {
+                let stored = keyring.get(&crate::llm::secret_entry(&provider.name));
+                stored.ok().flatten().or_else(|| {
+                    dotenv
+                        .as_ref()
+                        .filter(|_| from_dotenv)
+                        .and_then(|d| d.api_secret.clone())
+                })
+            });
+            (key.map(|(key, _)| key), secret)
+        })
+        .await;
+        found.unwrap_or_default()
     }
 }
 
@@ -229,7 +317,8 @@ impl Engine {
 /// without trailing replies (the one being asked again).
 pub(super) fn request_messages(history: Vec<Message>, system: Option<&str>) -> Vec<ChatMessage> {
     let mut kept: Vec<Message> = Vec::with_capacity(history.len());
-    for message in history.into_iter().filter(|m| !m.content.is_empty()) {
+    // An empty (or blank) turn is never sent: an empty reply is a failure, not an answer.
+    for message in history.into_iter().filter(|m| !m.content.trim().is_empty()) {
         let replaces_previous = message.role == Role::Assistant
             && kept.last().is_some_and(|last| last.role == Role::Assistant);
         if replaces_previous {
@@ -286,6 +375,9 @@ mod tests {
             message(5, Role::Assistant, "", Failed),
             message(6, Role::Assistant, "cut", Stopped),
         ];
+        // A blank reply saved before empty replies counted as failures is never sent either.
+        let mut history = history;
+        history.insert(3, message(7, Role::Assistant, " \n", Complete));
         let sent = request_messages(history, Some("be brief"));
         let sent: Vec<(Role, &str)> = sent.iter().map(|m| (m.role, m.content.as_str())).collect();
         assert_eq!(

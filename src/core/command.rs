@@ -17,6 +17,14 @@ pub enum Command {
         /// The name it had before, when editing.
         previous_name: Option<String>,
     },
+    /// Sends one tiny request with these settings; the answer is
+    /// [`crate::core::Event::ProviderTested`]. `api_key`: the key as typed, else the stored one.
+    TestProvider {
+        /// The settings to test (not saved).
+        provider: ProviderConfig,
+        /// A key typed in the form, if any.
+        api_key: Option<ApiKey>,
+    },
     /// Removes a provider and its keyring entry.
     RemoveProvider {
         /// Its name.
@@ -35,6 +43,9 @@ pub enum Command {
     },
     /// Hides the `.env` offer for this run.
     DismissDotenv,
+    /// Removes the plaintext `API_KEY` line from the `.env` file once its key is in the
+    /// keyring (the answer to [`crate::core::Event::DotenvKeyLeft`]).
+    RemoveDotenvKey,
     /// Shows an empty conversation; it is created in the store by its first question.
     NewConversation,
     /// Loads a conversation's messages.
@@ -46,6 +57,13 @@ pub enum Command {
     DeleteConversation {
         /// Which one.
         id: ConversationId,
+    },
+    /// Gives a conversation a new title.
+    RenameConversation {
+        /// Which one.
+        id: ConversationId,
+        /// Its new title.
+        title: String,
     },
     /// Asks a question in a conversation (`None`: a new one).
     Send {
@@ -61,6 +79,22 @@ pub enum Command {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// Remembers the window's colour theme in the settings file.
+    SetTheme {
+        /// The choice.
+        theme: crate::config::ThemeChoice,
+    },
+    /// Continues the conversation's last reply, cut off mid-stream: the partial reply is sent
+    /// as the last assistant turn and the new text is appended to the same reply.
+    Continue {
+        /// Which conversation.
+        conversation: ConversationId,
+    },
+    /// Remembers the window's zoom (Ctrl +/−) for the next start.
+    SetUiZoom {
+        /// The zoom factor (1.0 is the default size).
+        zoom: f32,
+    },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.
@@ -75,6 +109,9 @@ pub struct SendOptions {
     pub provider_name: Option<String>,
     /// Use this unsaved provider (the CLI's `--base-url`/`--model`).
     pub adhoc_provider: Option<ProviderConfig>,
+    /// Ask this model instead of the provider's own (the CLI's `--model` with a saved
+    /// provider, whose key is still used).
+    pub model: Option<String>,
     /// A system message placed before the conversation.
     pub system: Option<String>,
     /// Upper bound on the reply's tokens.

@@ -1,18 +1,19 @@
-//! Engine commands about conversations: list, open (with any reply still streaming), delete.
+//! Engine commands about conversations: list, open (with any reply still streaming), rename,
+//! delete.
 
 use super::engine::Engine;
 use super::event::Event;
 use crate::store::{ConversationId, MessageId, MessageStatus};
 
 impl Engine {
-    pub(super) async fn emit_conversations(&mut self) {
+    pub(super) async fn emit_conversations(&self) {
         match self.store.call(|s| s.list_conversations()).await {
             Ok(list) => self.events.emit(Event::Conversations(list)).await,
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }
     }
 
-    pub(super) async fn open_conversation(&mut self, id: ConversationId) {
+    pub(super) async fn open_conversation(&self, id: ConversationId) {
         match self.store.call(move |s| s.messages(id)).await {
             Ok(mut messages) => {
                 for message in &mut messages {
@@ -20,6 +21,12 @@ impl Engine {
                         message.content.clone_from(&reply.content);
                         message.reasoning.clone_from(&reply.reasoning);
                         message.status = MessageStatus::Streaming;
+                    } else if let Some(reply) = self.ended.get(&message.id) {
+                        // Ended, but its final write has not succeeded yet.
+                        message.content.clone_from(&reply.content);
+                        message.reasoning.clone_from(&reply.reasoning);
+                        message.status = reply.status;
+                        message.error.clone_from(&reply.error);
                     }
                 }
                 self.events
@@ -45,7 +52,19 @@ impl Engine {
                 reply.cancel.cancel();
             }
         }
-        if let Err(err) = self.store.call(move |s| s.delete_conversation(id)).await {
+        match self.store.call(move |s| s.delete_conversation(id)).await {
+            Ok(()) => self.events.emit(Event::ConversationDeleted { id }).await,
+            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+        }
+        self.emit_conversations().await;
+    }
+
+    pub(super) async fn rename_conversation(&self, id: ConversationId, title: String) {
+        if let Err(err) = self
+            .store
+            .call(move |s| s.rename_conversation(id, &title))
+            .await
+        {
             self.events.emit(Event::Error(err.to_string())).await;
         }
         self.emit_conversations().await;

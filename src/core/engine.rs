@@ -2,10 +2,12 @@
 //! streams), handles [`Command`]s one at a time and emits [`Event`]s. Stream tasks report
 //! back to it over an internal channel, so every event leaves in one order and a conversation
 //! opened mid-reply shows exactly the text streamed so far, with each later delta once.
+//! A timer in the same loop writes shown text to the history (see `saving.rs`).
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -13,18 +15,17 @@ use tokio_util::sync::CancellationToken;
 use super::command::Command;
 use super::event::Event;
 use super::handle::EventSink;
+use super::saving::{EndedReply, SaveProgress, WriteKind, sleep_until};
 use super::store_worker::StoreWorker;
 use crate::config::Settings;
 use crate::llm::{ChatClient, ChatStream, FinishReason, StreamEvent, Usage};
 use crate::secrets::{DotenvProvider, KeyringStore};
 use crate::store::{ConversationId, MessageId, MessageStatus};
 
-/// How often a streaming reply is written to the database (a crash loses at most this much).
-const FLUSH_EVERY: Duration = Duration::from_millis(300);
 /// How many stream reports may wait for the engine.
 const INTERNAL_QUEUE: usize = 1024;
 
-/// What a stream task reports.
+/// What a stream task or a history write reports.
 pub(super) enum Internal {
     Stream {
         message: MessageId,
@@ -33,6 +34,14 @@ pub(super) enum Internal {
     Ended {
         message: MessageId,
         status: MessageStatus,
+        error: Option<String>,
+    },
+    /// A keyring job started by a command ended (see `providers.rs`).
+    Keyring(super::providers::KeyringDone),
+    /// A write of a reply's text finished (`error: None`: it is on disk).
+    Saved {
+        message: MessageId,
+        kind: WriteKind,
         error: Option<String>,
     },
 }
@@ -44,8 +53,41 @@ pub(super) struct LiveReply {
     pub(super) reasoning: String,
     pub(super) usage: Option<Usage>,
     pub(super) finish: Option<FinishReason>,
-    pub(super) last_flush: Instant,
     pub(super) cancel: CancellationToken,
+    /// How far its text is on disk.
+    pub(super) save: SaveProgress,
+}
+
+impl LiveReply {
+    /// A reply that continues in `conversation` from `content` and `reasoning`, which are on
+    /// disk already (Continue).
+    pub(super) fn resumed(
+        conversation: ConversationId,
+        cancel: CancellationToken,
+        content: String,
+        reasoning: String,
+    ) -> Self {
+        let save = SaveProgress::already_written((content.len(), reasoning.len()));
+        Self {
+            content,
+            reasoning,
+            save,
+            ..Self::new(conversation, cancel)
+        }
+    }
+
+    /// A reply about to stream into `conversation`; `cancel` stops it.
+    pub(super) fn new(conversation: ConversationId, cancel: CancellationToken) -> Self {
+        Self {
+            conversation,
+            content: String::new(),
+            reasoning: String::new(),
+            usage: None,
+            finish: None,
+            cancel,
+            save: SaveProgress::default(),
+        }
+    }
 }
 
 pub(super) struct Engine {
@@ -57,9 +99,14 @@ pub(super) struct Engine {
     pub(super) client: ChatClient,
     pub(super) store: StoreWorker,
     pub(super) events: EventSink,
-    pub(super) live: HashMap<MessageId, LiveReply>,
+    /// Replies streaming now, in id order (so a shutdown saves them in a stable order).
+    pub(super) live: BTreeMap<MessageId, LiveReply>,
+    /// Replies whose stream has ended, until their final write succeeds.
+    pub(super) ended: BTreeMap<MessageId, EndedReply>,
+    /// Set at the end of shutdown when every reply is on disk.
+    pub(super) all_saved_at_exit: Arc<AtomicBool>,
     pub(super) internal_tx: mpsc::Sender<Internal>,
-    internal_rx: mpsc::Receiver<Internal>,
+    pub(super) internal_rx: mpsc::Receiver<Internal>,
 }
 
 impl Engine {
@@ -81,44 +128,45 @@ impl Engine {
             client,
             store,
             events,
-            live: HashMap::new(),
+            live: BTreeMap::new(),
+            ended: BTreeMap::new(),
+            all_saved_at_exit: Arc::new(AtomicBool::new(false)),
             internal_tx,
             internal_rx,
         }
+    }
+
+    /// A flag the engine sets as it stops when every reply is on disk.
+    pub(super) fn all_saved_at_exit(&self) -> Arc<AtomicBool> {
+        self.all_saved_at_exit.clone()
     }
 
     /// Runs until every command sender is gone, then stops the streams and saves their text.
     pub(super) async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
         self.startup().await;
         loop {
+            let write_due = self.next_write_due();
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(command) => self.handle(command).await,
                     None => break,
                 },
                 Some(report) = self.internal_rx.recv() => self.on_report(report).await,
+                () = sleep_until(write_due) => self.write_due().await,
             }
         }
         self.shutdown().await;
     }
 
-    async fn startup(&mut self) {
+    async fn startup(&self) {
+        self.events.emit(Event::Theme(self.settings.theme)).await;
+        let ui_zoom = self.settings.ui_zoom;
+        self.events.emit(Event::Preferences { ui_zoom }).await;
         self.emit_providers().await;
         self.emit_conversations().await;
         let offer = self.dotenv_offer();
         if offer.is_some() {
             self.events.emit(Event::DotenvOffer(offer)).await;
-        }
-    }
-
-    async fn shutdown(&mut self) {
-        let ids: Vec<MessageId> = self.live.keys().copied().collect();
-        for id in ids {
-            if let Some(reply) = self.live.remove(&id) {
-                reply.cancel.cancel();
-                self.save_reply(id, &reply, MessageStatus::Stopped, None)
-                    .await;
-            }
         }
     }
 
@@ -139,10 +187,16 @@ impl Engine {
                 }
             }
             Command::ImportDotenv { name } => self.import_dotenv(name).await,
+            Command::SetTheme { theme } => {
+                self.settings.theme = theme;
+                self.save_settings().await;
+                self.events.emit(Event::Theme(theme)).await;
+            }
             Command::DismissDotenv => {
                 self.dotenv = None;
                 self.events.emit(Event::DotenvOffer(None)).await;
             }
+            Command::RemoveDotenvKey => self.remove_dotenv_key().await,
             Command::NewConversation => {
                 self.events
                     .emit(Event::ConversationOpened {
@@ -153,12 +207,22 @@ impl Engine {
             }
             Command::OpenConversation { id } => self.open_conversation(id).await,
             Command::DeleteConversation { id } => self.delete_conversation(id).await,
+            Command::RenameConversation { id, title } => self.rename_conversation(id, title).await,
             Command::Send {
                 conversation,
                 text,
                 options,
             } => self.send(conversation, text, options).await,
             Command::Retry { conversation } => self.retry(conversation).await,
+            Command::Continue { conversation } => self.continue_reply(conversation).await,
+            Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
+            Command::SetUiZoom { zoom } => {
+                // Within egui's own zoom range; anything else (a bad value) is not kept.
+                if (0.2..=5.0).contains(&zoom) && self.settings.ui_zoom != Some(zoom) {
+                    self.settings.ui_zoom = Some(zoom);
+                    self.save_settings().await;
+                }
+            }
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -171,8 +235,9 @@ impl Engine {
         }
     }
 
-    async fn on_report(&mut self, report: Internal) {
+    pub(super) async fn on_report(&mut self, report: Internal) {
         match report {
+            Internal::Keyring(done) => self.on_keyring_done(done).await,
             Internal::Stream { message, event } => {
                 let Some(reply) = self.live.get_mut(&message) else {
                     return;
@@ -205,6 +270,14 @@ impl Engine {
                         reply.usage = Some(usage);
                         return;
                     }
+                    // Shown like a retry that has not started: no attempt, no countdown.
+                    StreamEvent::Queued { reason } => Event::Retrying {
+                        conversation,
+                        message,
+                        attempt: 0,
+                        delay_millis: 0,
+                        reason,
+                    },
                     StreamEvent::Retrying {
                         attempt,
                         delay_millis,
@@ -217,20 +290,8 @@ impl Engine {
                         reason,
                     },
                 };
-                if reply.last_flush.elapsed() >= FLUSH_EVERY {
-                    reply.last_flush = Instant::now();
-                    let (content, reasoning) = (reply.content.clone(), reply.reasoning.clone());
-                    self.store
-                        .write("a streaming reply", move |s| {
-                            s.update_message(
-                                message,
-                                &content,
-                                &reasoning,
-                                MessageStatus::Streaming,
-                                None,
-                            )
-                        })
-                        .await;
+                if matches!(event, Event::Delta { .. }) {
+                    reply.save.text_shown();
                 }
                 self.events.emit(event).await;
             }
@@ -238,42 +299,53 @@ impl Engine {
                 message,
                 status,
                 error,
-            } => {
-                let Some(reply) = self.live.remove(&message) else {
-                    return;
-                };
-                let status = match (status, &reply.finish) {
-                    (MessageStatus::Complete, Some(FinishReason::Length)) => {
-                        MessageStatus::Truncated
-                    }
-                    (status, _) => status,
-                };
-                self.save_reply(message, &reply, status, error.clone())
-                    .await;
-                self.events
-                    .emit(Event::MessageFinished {
-                        conversation: reply.conversation,
-                        message,
-                        status,
-                        error,
-                        usage: reply.usage,
-                    })
-                    .await;
-            }
+            } => self.on_ended(message, status, error).await,
+            Internal::Saved {
+                message,
+                kind,
+                error,
+            } => self.on_saved(message, kind, error).await,
         }
     }
 
-    pub(super) async fn save_reply(
-        &self,
-        message: MessageId,
-        reply: &LiveReply,
-        status: MessageStatus,
-        error: Option<String>,
-    ) {
-        let (content, reasoning) = (reply.content.clone(), reply.reasoning.clone());
-        self.store
-            .write("a finished reply", move |s| {
-                s.update_message(message, &content, &reasoning, status, error.as_deref())
+    /// A stream ended: its reply waits for its final write, queued here.
+    async fn on_ended(&mut self, message: MessageId, status: MessageStatus, error: Option<String>) {
+        let Some(reply) = self.live.remove(&message) else {
+            return;
+        };
+        let status = match (status, &reply.finish) {
+            (MessageStatus::Complete, Some(FinishReason::Length)) => MessageStatus::Truncated,
+            (status, _) => status,
+        };
+        let LiveReply {
+            conversation,
+            content,
+            reasoning,
+            usage,
+            save,
+            ..
+        } = reply;
+        self.ended.insert(
+            message,
+            EndedReply::new(
+                conversation,
+                content,
+                reasoning,
+                status,
+                error.clone(),
+                save,
+            ),
+        );
+        // Queued before the front end hears of the end, so a follow-up question reads
+        // the whole reply from the history.
+        self.write_due().await;
+        self.events
+            .emit(Event::MessageFinished {
+                conversation,
+                message,
+                status,
+                error,
+                usage,
             })
             .await;
     }
@@ -308,13 +380,15 @@ pub(super) async fn drive_stream(
         }
     };
     drop(stream);
-    let _ = reports
+    // The engine is gone only when the core has stopped.
+    reports
         .send(Internal::Ended {
             message,
             status,
             error,
         })
-        .await;
+        .await
+        .ok();
 }
 
 fn command_name(command: &Command) -> &'static str {
@@ -324,11 +398,17 @@ fn command_name(command: &Command) -> &'static str {
         Command::SetActiveProvider { .. } => "set_active_provider",
         Command::ImportDotenv { .. } => "import_dotenv",
         Command::DismissDotenv => "dismiss_dotenv",
+        Command::RemoveDotenvKey => "remove_dotenv_key",
         Command::NewConversation => "new_conversation",
         Command::OpenConversation { .. } => "open_conversation",
         Command::DeleteConversation { .. } => "delete_conversation",
+        Command::RenameConversation { .. } => "rename_conversation",
         Command::Send { .. } => "send",
         Command::Retry { .. } => "retry",
+        Command::Continue { .. } => "continue",
+        Command::TestProvider { .. } => "test_provider",
+        Command::SetUiZoom { .. } => "set_ui_zoom",
         Command::Stop { .. } => "stop",
+        Command::SetTheme { .. } => "set_theme",
     }
 }

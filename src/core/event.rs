@@ -12,6 +12,19 @@ pub enum KeyState {
     Missing,
     /// The keyring could not be asked; the text says why.
     Unavailable(String),
+    /// Not known yet: the keyring is being asked (off the engine loop).
+    Checking,
+}
+
+impl From<crate::secrets::KeyPresence> for KeyState {
+    fn from(presence: crate::secrets::KeyPresence) -> Self {
+        use crate::secrets::KeyPresence;
+        match presence {
+            KeyPresence::Stored => Self::Stored,
+            KeyPresence::Missing => Self::Missing,
+            KeyPresence::Unavailable(why) => Self::Unavailable(why),
+        }
+    }
 }
 
 /// A provider and whether it has a key.
@@ -49,6 +62,13 @@ pub enum Event {
         /// Its name.
         name: String,
     },
+    /// The answer to [`crate::core::Command::TestProvider`].
+    ProviderTested {
+        /// The provider's name, as sent.
+        name: String,
+        /// What worked, or the exact failure, in words.
+        outcome: Result<String, String>,
+    },
     /// The conversation list, most recent first (at start and after every change).
     Conversations(Vec<ConversationSummary>),
     /// A conversation to show, with its messages (`None`: a new, empty one).
@@ -57,6 +77,23 @@ pub enum Event {
         id: Option<ConversationId>,
         /// Its messages, oldest first, with any streaming reply as far as it has come.
         messages: Vec<Message>,
+    },
+    /// A question sent with `Command::Send` was stored and its reply is starting: the
+    /// window clears its composer only now.
+    QuestionAccepted {
+        /// The conversation it went to (new when the `Send` named none).
+        conversation: ConversationId,
+    },
+    /// A question sent with `Command::Send` was not taken (no provider, a reply still
+    /// streaming, a database error); the window keeps the text and shows the reason.
+    QuestionRefused {
+        /// Why, naming the next step.
+        reason: String,
+    },
+    /// A conversation was deleted (a window showing it shows an empty new chat instead).
+    ConversationDeleted {
+        /// Which one.
+        id: ConversationId,
     },
     /// A message was added: the question, then the reply's placeholder.
     MessageAdded(Message),
@@ -97,8 +134,30 @@ pub enum Event {
         /// Token counts, if the server sent them.
         usage: Option<Usage>,
     },
+    /// Whether a reply's text is on disk. `error: Some(why)`: it is not saved yet; the core
+    /// keeps the text and writes it again until it can. `None`: it is saved again after a
+    /// failure, or, once the reply has finished, its final text is saved (sent for every
+    /// reply, so a front end can wait for it before it says the reply is kept).
+    SaveState {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The reply.
+        message: MessageId,
+        /// Why the last write failed, while it is not saved.
+        error: Option<String>,
+    },
+    /// The window's remembered preferences (at start).
+    Preferences {
+        /// The zoom factor the person chose with Ctrl +/−, if any.
+        ui_zoom: Option<f32>,
+    },
     /// A `.env` offers a provider for import (`None`: the offer is gone).
     DotenvOffer(Option<DotenvOffer>),
+    /// The key imported from `.env` is in the keyring, but its plaintext line is still in
+    /// this file: offer [`crate::core::Command::RemoveDotenvKey`]. `None`: the line is gone.
+    DotenvKeyLeft(Option<std::path::PathBuf>),
     /// Something the user must know that is not tied to one reply; names cause and next step.
     Error(String),
+    /// The window's colour theme from the settings (at start and after a change).
+    Theme(crate::config::ThemeChoice),
 }

@@ -2,6 +2,7 @@
 //! events come out over another, and a waker tells the window to repaint when one arrives.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use super::engine::Engine;
 use super::event::Event;
 use super::store_worker::StoreWorker;
 use crate::config::{Paths, Settings};
-use crate::llm::{ChatClient, RetryPolicy};
+use crate::llm::{ChatClient, RetryPolicy, StreamLimits};
 use crate::secrets::{DotenvProvider, KeyringStore};
 
 /// Commands that may wait for the engine before `send` reports the core as busy.
@@ -68,6 +69,15 @@ pub(super) struct EventSink {
 }
 
 impl EventSink {
+    /// A sink with no waker (engine tests).
+    #[cfg(test)]
+    pub(super) fn new(tx: mpsc::Sender<Event>) -> Self {
+        Self {
+            tx,
+            waker: Arc::default(),
+        }
+    }
+
     pub(super) async fn emit(&self, event: Event) {
         if let Event::Error(message) = &event {
             tracing::info!("error shown to the user: {message}");
@@ -93,6 +103,8 @@ pub struct CoreHandle {
     events: mpsc::Receiver<Event>,
     waker: Arc<Mutex<Option<Waker>>>,
     stopped: std::sync::mpsc::Receiver<()>,
+    /// Set by the engine as it stops when every reply is on disk.
+    all_saved: Arc<AtomicBool>,
 }
 
 impl CoreHandle {
@@ -127,10 +139,12 @@ impl CoreHandle {
             settings_path,
             KeyringStore::new(options.keyring_service),
             dotenv,
-            ChatClient::new(options.retry),
+            ChatClient::new(options.retry, StreamLimits::from_env())
+                .map_err(std::io::Error::other)?,
             store,
             events.clone(),
         );
+        let all_saved = engine.all_saved_at_exit();
         runtime.spawn(async move {
             if let Some(message) = settings_error {
                 events.emit(Event::Error(message)).await;
@@ -149,6 +163,7 @@ impl CoreHandle {
             events: event_rx,
             waker,
             stopped: stopped_rx,
+            all_saved,
         })
     }
 
@@ -165,7 +180,7 @@ impl CoreHandle {
             .as_ref()
             .ok_or(CoreBusy)?
             .try_send(command)
-            .map_err(|_| CoreBusy)
+            .map_err(|_full_or_closed| CoreBusy)
     }
 
     /// The next event if one is waiting (the UI thread's per-frame drain).
@@ -179,7 +194,9 @@ impl CoreHandle {
     }
 
     /// Stops the core: running replies are stopped and saved with their text so far. Waits up
-    /// to `timeout` for the history to be written. Call from outside the runtime's threads.
+    /// to `timeout` for the history to be written, and returns whether every reply is on disk
+    /// (`false`: a write failed or did not finish in time). Call from outside the runtime's
+    /// threads.
     pub fn shutdown(mut self, timeout: Duration) -> bool {
         self.commands = None;
         // Keep draining so an engine blocked on a full event queue can finish.
@@ -187,7 +204,7 @@ impl CoreHandle {
         loop {
             while self.events.try_recv().is_ok() {}
             match self.stopped.recv_timeout(Duration::from_millis(10)) {
-                Ok(()) => return true,
+                Ok(()) => return self.all_saved.load(Ordering::SeqCst),
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return false,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
                     if std::time::Instant::now() >= deadline {

@@ -5,13 +5,17 @@
 
 mod asking;
 mod command;
+mod continuing;
 mod conversations;
 mod engine;
 mod event;
 mod handle;
 mod providers;
+mod saving;
 mod store_worker;
+mod testing;
 
 pub use command::{Command, SendOptions};
+pub use continuing::can_continue;
 pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
 pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};

@@ -1,6 +1,5 @@
-//! The thread that owns the SQLite connection. Jobs run in the order they are sent, so the
-//! final write of a reply always lands after its throttled intermediate writes, and the async
-//! engine never blocks on disk.
+//! The thread that owns the SQLite connection. Jobs run in the order they are sent, and the
+//! async engine never blocks on disk.
 
 use std::path::PathBuf;
 
@@ -36,7 +35,7 @@ impl StoreWorker {
                     Some(Ok(store)) => (Ok(store), None),
                     Some(Err(err)) => (Store::in_memory(), Some(err)),
                 };
-                let _ = opened_tx.send(error);
+                opened_tx.send(error).ok();
                 if let Ok(store) = store.as_mut() {
                     while let Some(job) = rx.blocking_recv() {
                         job(store);
@@ -46,7 +45,7 @@ impl StoreWorker {
                 // done, so the files are complete once `CoreHandle::shutdown` returns.
                 drop(store);
                 if let Some(done) = done {
-                    let _ = done.try_send(());
+                    done.try_send(()).ok();
                 }
             })?;
         Ok((Self { jobs }, opened_rx))
@@ -57,29 +56,23 @@ impl StoreWorker {
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.submit(f).await?.await
+    }
+
+    /// Queues `f` behind the jobs already sent (waiting only for room in the queue) and
+    /// returns a future of its result, so a caller can keep the order of its writes without
+    /// waiting for them.
+    pub async fn submit<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<impl Future<Output = Result<T, StoreError>> + Send + 'static, StoreError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |store| {
-            let _ = tx.send(f(store));
+            tx.send(f(store)).ok();
         });
         if self.jobs.send(job).await.is_err() {
             return Err(StoreError::Closed);
         }
-        rx.await.unwrap_or(Err(StoreError::Closed))
-    }
-
-    /// Queues a write without waiting for it; a failure is logged.
-    pub async fn write(
-        &self,
-        what: &'static str,
-        f: impl FnOnce(&mut Store) -> Result<(), StoreError> + Send + 'static,
-    ) {
-        let job: Job = Box::new(move |store| {
-            if let Err(err) = f(store) {
-                tracing::error!("saving {what} failed: {err}");
-            }
-        });
-        if self.jobs.send(job).await.is_err() {
-            tracing::error!("saving {what} failed: the store thread has stopped");
-        }
+        Ok(async move { rx.await.unwrap_or(Err(StoreError::Closed)) })
     }
 }

@@ -1,10 +1,9 @@
-//! The OpenAI chat-completions wire format: the request body, and the JSON of each streamed
+//! The `OpenAI` chat-completions wire format: the request body, and the JSON of each streamed
 //! chunk. Tolerant of what compatible servers add or leave out (`obfuscation`, a missing
 //! `object`, `role` in every chunk, usage on the finish chunk, `choices: []`).
 
-use serde::Deserialize;
-
 use super::error::json_error_message;
+use super::wire::ChunkOutcome;
 use super::{ChatRequest, FinishReason, StreamEvent, Usage};
 
 /// The JSON body for a streaming request.
@@ -23,51 +22,10 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
     body
 }
 
-#[derive(Debug, Deserialize)]
-struct Chunk {
-    #[serde(default)]
-    choices: Vec<Choice>,
-    #[serde(default)]
-    usage: Option<Usage>,
-    #[serde(default)]
-    error: Option<serde_json::Value>,
-    #[serde(default)]
-    object: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Choice {
-    #[serde(default)]
-    delta: Option<Delta>,
-    /// Some servers send a whole `message` instead of a `delta` in the last chunk.
-    #[serde(default)]
-    message: Option<Delta>,
-    #[serde(default)]
-    finish_reason: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct Delta {
-    #[serde(default)]
-    content: Option<String>,
-    #[serde(default)]
-    reasoning_content: Option<String>,
-    #[serde(default)]
-    reasoning: Option<String>,
-}
-
-/// What one `data:` payload meant.
-#[derive(Debug, PartialEq)]
-pub enum ChunkOutcome {
-    /// Zero or more stream events.
-    Events(Vec<StreamEvent>),
-    /// `[DONE]`.
-    Done,
-    /// An error object sent mid-stream.
-    Error(String),
-}
-
-/// Interprets one SSE `data` payload.
+/// Interprets one SSE `data` payload. Read field by field, so a field of an unexpected type
+/// (`"prompt_tokens": null`, `-1`, a numeric `finish_reason`) is ignored instead of failing
+/// a reply that was otherwise fine. Only choice 0 is read: a server that answers `n > 1`
+/// choices must not have them merged into one text.
 pub fn parse_chunk(data: &str) -> Result<ChunkOutcome, String> {
     let data = data.trim();
     if data == "[DONE]" {
@@ -75,31 +33,76 @@ pub fn parse_chunk(data: &str) -> Result<ChunkOutcome, String> {
     }
     let value: serde_json::Value = serde_json::from_str(data)
         .map_err(|err| format!("the server sent data that is not JSON ({err})"))?;
-    let chunk: Chunk = serde_json::from_value(value.clone())
-        .map_err(|err| format!("the server sent a chunk in an unknown shape ({err})"))?;
-    if chunk.error.is_some() || chunk.object.as_deref() == Some("error") {
+    if !value.is_object() {
+        return Err(format!(
+            "the server sent a chunk in an unknown shape (a JSON {} instead of an object)",
+            json_kind(&value)
+        ));
+    }
+    let has_error = value.get("error").is_some_and(|e| !e.is_null())
+        || value.get("object").and_then(|o| o.as_str()) == Some("error");
+    if has_error {
         let message = json_error_message(&value).unwrap_or_else(|| data.to_owned());
         return Ok(ChunkOutcome::Error(message));
     }
     let mut events = Vec::new();
-    for choice in chunk.choices {
-        if let Some(delta) = choice.delta.or(choice.message) {
-            let reasoning = delta.reasoning_content.or(delta.reasoning);
-            if let Some(text) = reasoning.filter(|t| !t.is_empty()) {
-                events.push(StreamEvent::Reasoning(text));
+    let first_choice = value
+        .get("choices")
+        .and_then(|c| c.as_array())
+        .and_then(|choices| {
+            choices.iter().find(|c| {
+                c.get("index")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(0)
+                    == 0
+            })
+        });
+    if let Some(choice) = first_choice {
+        let delta = choice
+            .get("delta")
+            .filter(|d| d.is_object())
+            .or_else(|| choice.get("message"));
+        if let Some(delta) = delta {
+            let text = |name: &str| {
+                delta
+                    .get(name)
+                    .and_then(|t| t.as_str())
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+            };
+            if let Some(reasoning) = text("reasoning_content").or_else(|| text("reasoning")) {
+                events.push(StreamEvent::Reasoning(reasoning));
             }
-            if let Some(text) = delta.content.filter(|t| !t.is_empty()) {
-                events.push(StreamEvent::Content(text));
+            if let Some(content) = text("content") {
+                events.push(StreamEvent::Content(content));
             }
         }
-        if let Some(reason) = choice.finish_reason {
-            events.push(StreamEvent::Finish(FinishReason::parse(&reason)));
+        if let Some(reason) = choice.get("finish_reason").and_then(|r| r.as_str()) {
+            events.push(StreamEvent::Finish(FinishReason::parse(reason)));
         }
     }
-    if let Some(usage) = chunk.usage {
-        events.push(StreamEvent::Usage(usage));
+    if let Some(usage) = value.get("usage").filter(|u| u.is_object()) {
+        let count = |name: &str| usage.get(name).and_then(serde_json::Value::as_u64);
+        let (prompt, completion) = (count("prompt_tokens"), count("completion_tokens"));
+        if prompt.is_some() || completion.is_some() {
+            events.push(StreamEvent::Usage(Usage {
+                prompt_tokens: prompt.unwrap_or(0),
+                completion_tokens: completion.unwrap_or(0),
+            }));
+        }
     }
     Ok(ChunkOutcome::Events(events))
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
 }
 
 #[cfg(test)]
@@ -117,6 +120,7 @@ mod tests {
             }],
             max_tokens: Some(64),
             stream_usage: true,
+            session_id: None,
         };
         let body = request_body(&request);
         assert_eq!(body["stream"], true);
@@ -188,5 +192,50 @@ mod tests {
             ChunkOutcome::Error("vLLM failed".into())
         );
         assert!(parse_chunk("not json").is_err());
+        assert!(parse_chunk("[1]").is_err());
+    }
+
+    #[test]
+    fn bad_optional_fields_are_ignored() {
+        // Usage with null or negative counts after a complete reply.
+        let out = parse_chunk(
+            r#"{"choices":[],"usage":{"prompt_tokens":null,"completion_tokens":-1,"total_tokens":"x"}}"#,
+        )
+        .unwrap();
+        assert_eq!(out, ChunkOutcome::Events(vec![]));
+        let out =
+            parse_chunk(r#"{"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":null}}"#)
+                .unwrap();
+        assert_eq!(
+            out,
+            ChunkOutcome::Events(vec![StreamEvent::Usage(Usage {
+                prompt_tokens: 4,
+                completion_tokens: 0
+            })])
+        );
+        // A numeric finish_reason, a null delta, "error": null.
+        let out = parse_chunk(
+            r#"{"error":null,"choices":[{"delta":null,"finish_reason":7}],"usage":null}"#,
+        )
+        .unwrap();
+        assert_eq!(out, ChunkOutcome::Events(vec![]));
+    }
+
+    #[test]
+    fn only_choice_zero_is_read() {
+        let out = parse_chunk(
+            r#"{"choices":[{"index":1,"delta":{"content":"B"}},{"index":0,"delta":{"content":"A"},"finish_reason":"stop"},{"index":2,"delta":{"content":"C"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            ChunkOutcome::Events(vec![
+                StreamEvent::Content("A".into()),
+                StreamEvent::Finish(FinishReason::Stop)
+            ])
+        );
+        // A chunk with only other choices adds nothing.
+        let out = parse_chunk(r#"{"choices":[{"index":1,"delta":{"content":"B"}}]}"#).unwrap();
+        assert_eq!(out, ChunkOutcome::Events(vec![]));
     }
 }

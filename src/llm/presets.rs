@@ -1,6 +1,6 @@
-//! Provider presets offered on the welcome screen. Each is an OpenAI-compatible endpoint.
+//! Provider presets offered on the welcome screen, each with the API style it speaks.
 
-use super::ProviderConfig;
+use super::ApiStyle;
 
 /// A ready-made provider configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,9 +15,11 @@ pub struct Preset {
     pub needs_key: bool,
     /// Whether the server accepts `stream_options.include_usage`.
     pub stream_usage: bool,
+    /// The wire format it speaks.
+    pub api: ApiStyle,
 }
 
-/// All presets, in the order shown.
+/// All presets, in the order shown; "Custom" stays last (the form falls back to it).
 pub const PRESETS: &[Preset] = &[
     Preset {
         label: "OpenAI",
@@ -25,6 +27,7 @@ pub const PRESETS: &[Preset] = &[
         model: "gpt-4o-mini",
         needs_key: true,
         stream_usage: true,
+        api: ApiStyle::OpenAiCompatible,
     },
     Preset {
         label: "DeepSeek",
@@ -32,6 +35,7 @@ pub const PRESETS: &[Preset] = &[
         model: "deepseek-chat",
         needs_key: true,
         stream_usage: true,
+        api: ApiStyle::OpenAiCompatible,
     },
     Preset {
         label: "Qwen (DashScope)",
@@ -39,6 +43,7 @@ pub const PRESETS: &[Preset] = &[
         model: "qwen-plus",
         needs_key: true,
         stream_usage: true,
+        api: ApiStyle::OpenAiCompatible,
     },
     Preset {
         label: "Moonshot / Kimi",
@@ -46,6 +51,7 @@ pub const PRESETS: &[Preset] = &[
         model: "moonshot-v1-8k",
         needs_key: true,
         stream_usage: false,
+        api: ApiStyle::OpenAiCompatible,
     },
     Preset {
         label: "Zhipu GLM",
@@ -53,6 +59,7 @@ pub const PRESETS: &[Preset] = &[
         model: "glm-4-flash",
         needs_key: true,
         stream_usage: false,
+        api: ApiStyle::OpenAiCompatible,
     },
     Preset {
         label: "Ollama (local)",
@@ -60,6 +67,23 @@ pub const PRESETS: &[Preset] = &[
         model: "llama3.2",
         needs_key: false,
         stream_usage: true,
+        api: ApiStyle::OpenAiCompatible,
+    },
+    Preset {
+        label: "Anthropic",
+        base_url: "https://api.anthropic.com",
+        model: "claude-sonnet-4-5",
+        needs_key: true,
+        stream_usage: false,
+        api: ApiStyle::Anthropic,
+    },
+    Preset {
+        label: "Ollama (native API)",
+        base_url: "http://localhost:11434",
+        model: "llama3.2",
+        needs_key: false,
+        stream_usage: false,
+        api: ApiStyle::Ollama,
     },
     Preset {
         label: "Custom OpenAI-compatible",
@@ -67,32 +91,34 @@ pub const PRESETS: &[Preset] = &[
         model: "",
         needs_key: true,
         stream_usage: false,
+        api: ApiStyle::OpenAiCompatible,
     },
 ];
 
 impl Preset {
-    /// A provider config filled from this preset.
-    pub fn to_config(&self) -> ProviderConfig {
-        let mut config = ProviderConfig::new(self.label, self.base_url, self.model);
-        config.stream_usage = self.stream_usage;
-        config.preset = Some(self.label.to_owned());
-        config
-    }
-
     /// The preset with this label.
-    pub fn find(label: &str) -> Option<&'static Preset> {
+    pub fn find(label: &str) -> Option<&'static Self> {
         PRESETS.iter().find(|p| p.label == label)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::PRESETS;
+    use super::{PRESETS, Preset};
+    use crate::llm::ProviderConfig;
 
     #[test]
     fn every_preset_but_custom_is_valid() {
         for preset in PRESETS.iter().filter(|p| !p.base_url.is_empty()) {
-            preset.to_config().validate().unwrap();
+            let mut config = ProviderConfig::new(preset.label, preset.base_url, preset.model);
+            config.api = preset.api;
+            config.validate().unwrap();
         }
+        let custom = PRESETS.last().map(|p| p.label);
+        assert_eq!(custom, Some("Custom OpenAI-compatible"));
+        let anthropic = Preset::find("Anthropic").unwrap();
+        let mut config = ProviderConfig::new("a", anthropic.base_url, anthropic.model);
+        config.api = anthropic.api;
+        assert_eq!(config.chat_url(), "https://api.anthropic.com/v1/messages");
     }
 }

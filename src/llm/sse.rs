@@ -13,8 +13,29 @@
 //! current unfinished line, and scans each byte once, so decoding stays linear in the size
 //! of the stream however it is chunked.
 
+use std::sync::Arc;
+
+use super::limits::{MAX_EVENT_BYTES, MAX_LINE_BYTES};
+
 /// The UTF-8 encoding of U+FEFF, skipped once at the very start of a stream.
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// A stream broke one of the decoder's memory bounds; the stream must end here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SseOverflow {
+    /// A line grew past the limit without a line end.
+    #[error("the server sent a line longer than {limit} bytes")]
+    Line {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// An event's data grew past the limit without the blank line that ends it.
+    #[error("the server sent an event larger than {limit} bytes")]
+    Event {
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +44,9 @@ pub struct SseEvent {
     pub event: String,
     /// The joined `data:` lines (joined with "\n", the final "\n" removed per spec).
     pub data: String,
-    /// The last event ID buffer at dispatch time (persists across events per spec).
-    pub id: String,
+    /// The last event ID buffer at dispatch time (persists across events per spec). Shared,
+    /// not copied: every event after an `id:` line points at the one stored value.
+    pub id: Arc<str>,
     /// A `retry:` value in milliseconds if this event block set one (only ASCII digits
     /// accepted; a value too large for `u64` saturates to `u64::MAX`).
     pub retry: Option<u64>,
@@ -32,8 +54,10 @@ pub struct SseEvent {
 
 /// Incremental Server-Sent Events decoder: feed it bytes as they arrive, collect events.
 ///
-/// One decoder reads one stream. Call [`SseDecoder::finish`] when the stream ends.
-#[derive(Debug, Default)]
+/// One decoder reads one stream. Call [`SseDecoder::finish`] when the stream ends. A line
+/// or an event past its bound ([`MAX_LINE_BYTES`], [`MAX_EVENT_BYTES`] by default) makes
+/// [`SseDecoder::feed`] fail, so memory stays bounded whatever the server sends.
+#[derive(Debug)]
 pub struct SseDecoder {
     /// Bytes of the current line whose terminator has not arrived yet.
     line: Vec<u8>,
@@ -44,8 +68,11 @@ pub struct SseDecoder {
     bom_done: bool,
     /// How many bytes of the BOM have matched at the very start of the stream so far.
     bom_matched: usize,
-    /// Any byte has been fed.
-    saw_bytes: bool,
+    /// How many lines have ended so far (events, comments, blank lines): progress that a
+    /// trickle of bytes without line ends does not make.
+    completed_lines: u64,
+    /// The longest line buffered.
+    max_line_bytes: usize,
     /// The event being assembled, and the last event ID.
     fields: Fields,
 }
@@ -55,23 +82,51 @@ pub struct SseDecoder {
 struct Fields {
     data: String,
     event_type: String,
-    last_id: String,
+    last_id: Arc<str>,
     retry: Option<u64>,
+    /// The most data one event may carry.
+    max_event_bytes: usize,
+}
+
+impl Default for SseDecoder {
+    fn default() -> Self {
+        Self::with_limits(MAX_LINE_BYTES, MAX_EVENT_BYTES)
+    }
 }
 
 impl SseDecoder {
-    /// Creates a decoder at the start of a stream.
+    /// Creates a decoder at the start of a stream, with the default bounds.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Creates a decoder that fails on a line over `max_line_bytes` or an event whose data is
+    /// over `max_event_bytes`.
+    pub fn with_limits(max_line_bytes: usize, max_event_bytes: usize) -> Self {
+        Self {
+            line: Vec::new(),
+            pending_cr: false,
+            bom_done: false,
+            bom_matched: 0,
+            completed_lines: 0,
+            max_line_bytes,
+            fields: Fields {
+                max_event_bytes,
+                ..Fields::default()
+            },
+        }
+    }
+
     /// Feeds bytes as they arrive from the network, split anywhere (including inside a UTF-8
     /// character or between the CR and LF of a CRLF). Appends every completed event to `out`.
-    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<SseEvent>) {
+    ///
+    /// # Errors
+    /// A line or an event past its bound; the events completed before it are in `out`, and
+    /// the stream must not be fed further.
+    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseOverflow> {
         if bytes.is_empty() {
-            return;
+            return Ok(());
         }
-        self.saw_bytes = true;
         let mut rest = self.skip_bom(bytes);
         if self.pending_cr && !rest.is_empty() {
             self.pending_cr = false;
@@ -90,27 +145,37 @@ impl SseDecoder {
                 }
                 _ => 1,
             };
-            self.end_line(line, out);
+            if self.line.len().saturating_add(line.len()) > self.max_line_bytes {
+                return Err(self.overflow_line());
+            }
+            self.end_line(line, out)?;
             rest = terminator.get(terminator_len..).unwrap_or_default();
         }
+        if self.line.len().saturating_add(rest.len()) > self.max_line_bytes {
+            return Err(self.overflow_line());
+        }
         self.line.extend_from_slice(rest);
+        Ok(())
+    }
+
+    /// Drops the oversized line and reports it.
+    fn overflow_line(&mut self) -> SseOverflow {
+        self.line = Vec::new();
+        SseOverflow::Line {
+            limit: self.max_line_bytes,
+        }
     }
 
     /// End of stream: per spec, an unfinished event (no blank line yet) and any unterminated
-    /// final line are discarded. Resets the decoder.
-    ///
-    /// Everything is reset (buffers, last event ID, BOM detection) except
-    /// [`SseDecoder::saw_bytes`], which callers may still ask after finishing.
+    /// final line are discarded. Resets the decoder (buffers, last event ID, BOM detection,
+    /// the line count), keeping its bounds.
     pub fn finish(&mut self) {
-        *self = Self {
-            saw_bytes: self.saw_bytes,
-            ..Self::default()
-        };
+        *self = Self::with_limits(self.max_line_bytes, self.fields.max_event_bytes);
     }
 
-    /// True once any byte has been fed (used by callers to tell an empty body from one that had content).
-    pub fn saw_bytes(&self) -> bool {
-        self.saw_bytes
+    /// How many lines have ended since the stream started: the client's measure of progress.
+    pub fn completed_lines(&self) -> u64 {
+        self.completed_lines
     }
 
     /// Drops a BOM at the very start of the stream, even when its bytes arrive in separate
@@ -136,29 +201,31 @@ impl SseDecoder {
     }
 
     /// Handles one complete line: the buffered start of it plus `tail` from this feed.
-    fn end_line(&mut self, tail: &[u8], out: &mut Vec<SseEvent>) {
+    fn end_line(&mut self, tail: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseOverflow> {
+        self.completed_lines += 1;
         if self.line.is_empty() {
-            self.fields.process_line(tail, out);
+            self.fields.process_line(tail, out)
         } else {
             self.line.extend_from_slice(tail);
-            self.fields.process_line(&self.line, out);
+            let result = self.fields.process_line(&self.line, out);
             self.line.clear();
+            result
         }
     }
 }
 
 impl Fields {
     /// Interprets one line (without its terminator), dispatching on a blank line.
-    fn process_line(&mut self, raw: &[u8], out: &mut Vec<SseEvent>) {
+    fn process_line(&mut self, raw: &[u8], out: &mut Vec<SseEvent>) -> Result<(), SseOverflow> {
         // Decoding per complete line equals decoding the whole stream: terminators are
         // ASCII, so they never sit inside a multi-byte character.
         let line = String::from_utf8_lossy(raw);
         if line.is_empty() {
             self.dispatch(out);
-            return;
+            return Ok(());
         }
         if line.starts_with(':') {
-            return; // A comment.
+            return Ok(()); // A comment.
         }
         let (name, value) = match line.split_once(':') {
             Some((name, value)) => (name, value.strip_prefix(' ').unwrap_or(value)),
@@ -170,12 +237,19 @@ impl Fields {
                 self.event_type.push_str(value);
             }
             "data" => {
+                if self.data.len().saturating_add(value.len()) >= self.max_event_bytes {
+                    // `>=`: the data also takes the line's "\n".
+                    self.data = String::new();
+                    return Err(SseOverflow::Event {
+                        limit: self.max_event_bytes,
+                    });
+                }
                 self.data.push_str(value);
                 self.data.push('\n');
             }
-            "id" if !value.contains('\0') => {
-                self.last_id.clear();
-                self.last_id.push_str(value);
+            // Stored once; every later event shares it.
+            "id" if !value.contains('\0') && *self.last_id != *value => {
+                self.last_id = Arc::from(value);
             }
             "retry" => {
                 if let Some(ms) = parse_retry(value) {
@@ -184,6 +258,7 @@ impl Fields {
             }
             _ => {} // Unknown fields, and ids containing U+0000, are ignored.
         }
+        Ok(())
     }
 
     /// The blank-line step: emits the event if there is data, then starts a new block.
@@ -205,7 +280,7 @@ impl Fields {
         out.push(SseEvent {
             event,
             data,
-            id: self.last_id.clone(),
+            id: Arc::clone(&self.last_id),
             retry,
         });
     }
@@ -231,7 +306,7 @@ mod tests {
         let mut decoder = SseDecoder::new();
         let mut out = Vec::new();
         for chunk in chunks {
-            decoder.feed(chunk, &mut out);
+            decoder.feed(chunk, &mut out).unwrap();
         }
         decoder.finish();
         out
@@ -250,7 +325,7 @@ mod tests {
         SseEvent {
             event: event.to_owned(),
             data: data.to_owned(),
-            id: id.to_owned(),
+            id: id.into(),
             retry,
         }
     }
@@ -507,14 +582,16 @@ mod tests {
     fn finish_discards_unfinished_event() {
         let mut decoder = SseDecoder::new();
         let mut out = Vec::new();
-        decoder.feed(
-            b"data: done\n\ndata: partial\nevent: x\ndata: no blank line",
-            &mut out,
-        );
+        decoder
+            .feed(
+                b"data: done\n\ndata: partial\nevent: x\ndata: no blank line",
+                &mut out,
+            )
+            .unwrap();
         assert_eq!(out, [msg("done")]);
         decoder.finish();
         // After finish the decoder starts a fresh stream: nothing of the old event is left.
-        decoder.feed(b"\n\ndata: next\n\n", &mut out);
+        decoder.feed(b"\n\ndata: next\n\n", &mut out).unwrap();
         assert_eq!(out, [msg("done"), msg("next")]);
     }
 
@@ -522,13 +599,13 @@ mod tests {
     fn crlf_split_across_feeds_is_one_line_end() {
         let mut decoder = SseDecoder::new();
         let mut out = Vec::new();
-        decoder.feed(b"data: a\r", &mut out);
-        decoder.feed(b"\ndata: b\r", &mut out);
+        decoder.feed(b"data: a\r", &mut out).unwrap();
+        decoder.feed(b"\ndata: b\r", &mut out).unwrap();
         // Had the LF counted as a second line end, "a" would have been dispatched already.
         assert!(out.is_empty());
-        decoder.feed(b"\n\r", &mut out);
+        decoder.feed(b"\n\r", &mut out).unwrap();
         assert_eq!(out, [msg("a\nb")]);
-        decoder.feed(b"\n", &mut out);
+        decoder.feed(b"\n", &mut out).unwrap();
         decoder.finish();
         assert_eq!(out, [msg("a\nb")]);
     }
@@ -537,7 +614,7 @@ mod tests {
     fn lone_cr_dispatches_without_waiting_for_more_bytes() {
         let mut decoder = SseDecoder::new();
         let mut out = Vec::new();
-        decoder.feed(b"data: a\r\r", &mut out);
+        decoder.feed(b"data: a\r\r", &mut out).unwrap();
         assert_eq!(out, [msg("a")]);
     }
 
@@ -559,17 +636,51 @@ mod tests {
         assert_eq!(events, [msg("a"), event("message", "b", "", Some(7))]);
     }
 
+    // ---- memory bounds ----
+
     #[test]
-    fn saw_bytes_tracks_any_input() {
-        let mut decoder = SseDecoder::new();
+    fn a_line_past_the_bound_fails_and_keeps_earlier_events() {
+        let mut decoder = SseDecoder::with_limits(16, 64);
         let mut out = Vec::new();
-        assert!(!decoder.saw_bytes());
-        decoder.feed(b"", &mut out);
-        assert!(!decoder.saw_bytes());
-        decoder.feed(b":", &mut out);
-        assert!(decoder.saw_bytes());
-        decoder.finish();
-        assert!(decoder.saw_bytes());
+        decoder.feed(b"data: ok\n\n", &mut out).unwrap();
+        // No line end: the bound holds while the bytes arrive, not only at the line's end.
+        decoder.feed(b"data: 0123456789", &mut out).unwrap();
+        let err = decoder.feed(b"ab", &mut out).unwrap_err();
+        assert_eq!(err, SseOverflow::Line { limit: 16 });
+        assert_eq!(out, [msg("ok")]);
+        // A long line that ends inside one feed is refused too.
+        let mut decoder = SseDecoder::with_limits(16, 64);
+        let err = decoder
+            .feed(b"data: 0123456789abc\n", &mut out)
+            .unwrap_err();
+        assert_eq!(err, SseOverflow::Line { limit: 16 });
+    }
+
+    #[test]
+    fn an_event_past_the_bound_fails() {
+        let mut decoder = SseDecoder::with_limits(64, 20);
+        let mut out = Vec::new();
+        let err = decoder
+            .feed(b"data: 0123456789\ndata: 0123456789\n", &mut out)
+            .unwrap_err();
+        assert_eq!(err, SseOverflow::Event { limit: 20 });
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn the_last_event_id_is_stored_once() {
+        let mut stream = format!("id: {}\n", "i".repeat(10_000));
+        for _ in 0..1000 {
+            stream.push_str("data: x\n\n");
+        }
+        let events = decode(stream.as_bytes());
+        assert_eq!(events.len(), 1000);
+        let first = &events[0].id;
+        assert_eq!(first.len(), 10_000);
+        assert!(
+            events.iter().all(|e| Arc::ptr_eq(&e.id, first)),
+            "one shared id"
+        );
     }
 
     // ---- many small chunks ----
@@ -581,8 +692,8 @@ mod tests {
         for i in 0..10_000 {
             let chunk = format!("data: {i}\n\n");
             let (a, b) = chunk.as_bytes().split_at(3);
-            decoder.feed(a, &mut out);
-            decoder.feed(b, &mut out);
+            decoder.feed(a, &mut out).unwrap();
+            decoder.feed(b, &mut out).unwrap();
         }
         decoder.finish();
         assert_eq!(out.len(), 10_000);

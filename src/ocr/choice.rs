@@ -2,13 +2,14 @@
 //! Chinese (or Japanese/Korean) or the image looks like a photo, and tesseract for other
 //! screenshots and scans; without the PP-OCR models it falls back to tesseract. One pool per
 //! engine, started when first needed, so a tesseract-only run never loads the ONNX models.
+//! Without the `ppocr` cargo feature the models are never present, so Automatic is tesseract
+//! and PP-OCR asked for explicitly is refused with the command that builds it in.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use image::{DynamicImage, GrayImage, imageops::FilterType};
 
-use super::ppocr::{PPOCR, PpocrFactory, PpocrModels};
+use super::ppocr::{PPOCR, PpocrModels};
 use super::{
     LanguageSpec, OcrError, OcrJobHandle, OcrPool, OcrPoolConfig, OcrRequest, OcrSource, TESSERACT,
     decode, tesseract_pool,
@@ -67,11 +68,9 @@ pub fn resolve(
     photo: impl FnOnce() -> bool,
 ) -> Result<&'static str, String> {
     match choice {
-        EngineChoice::Tesseract => Ok(TESSERACT),
         EngineChoice::Ppocr => models.missing_reason().map_or(Ok(PPOCR), Err),
-        EngineChoice::Auto if !models.present() => Ok(TESSERACT),
-        EngineChoice::Auto if languages.has_cjk() || photo() => Ok(PPOCR),
-        EngineChoice::Auto => Ok(TESSERACT),
+        EngineChoice::Auto if models.present() && (languages.has_cjk() || photo()) => Ok(PPOCR),
+        EngineChoice::Tesseract | EngineChoice::Auto => Ok(TESSERACT),
     }
 }
 
@@ -161,8 +160,7 @@ impl EnginePools {
         };
         if slot.is_none() {
             let pool = if engine == PPOCR {
-                let factory = Arc::new(PpocrFactory::new(self.models.clone()));
-                OcrPool::start(factory, self.config)
+                start_ppocr(&self.models, self.config)
             } else {
                 tesseract_pool(self.config)
             }
@@ -174,11 +172,26 @@ impl EnginePools {
     }
 }
 
+#[cfg(feature = "ppocr")]
+fn start_ppocr(models: &PpocrModels, config: OcrPoolConfig) -> std::io::Result<OcrPool> {
+    let factory = std::sync::Arc::new(super::ppocr::PpocrFactory::new(models.clone()));
+    OcrPool::start(factory, config)
+}
+
+/// Never reached: without the feature `resolve` never picks PP-OCR.
+#[cfg(not(feature = "ppocr"))]
+fn start_ppocr(models: &PpocrModels, _config: OcrPoolConfig) -> std::io::Result<OcrPool> {
+    Err(std::io::Error::other(
+        models.missing_reason().unwrap_or_default(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use image::{Rgb, RgbImage};
 
+    #[cfg(feature = "ppocr")]
     #[test]
     fn automatic_picks_ppocr_for_chinese_and_photos_and_falls_back_without_models() {
         let dir = tempfile::tempdir().unwrap();
@@ -209,6 +222,17 @@ mod tests {
             Ok(TESSERACT),
             "asked for"
         );
+    }
+
+    #[cfg(not(feature = "ppocr"))]
+    #[test]
+    fn without_the_feature_automatic_is_tesseract_and_ppocr_names_the_feature() {
+        let models = PpocrModels::locate();
+        let chi = LanguageSpec::parse("chi_sim+eng").unwrap();
+        let auto = EngineChoice::Auto;
+        assert_eq!(resolve(auto, &chi, &models, || true), Ok(TESSERACT), "auto");
+        let err = resolve(EngineChoice::Ppocr, &chi, &models, || true).unwrap_err();
+        assert!(err.contains("--features ppocr"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! OCR: reading the text in images, off the UI thread and off the engine task.
 //!
-//! One seam ([`OcrEngine`] / [`OcrEngineFactory`]; tesseract and PP-OCR ([`ppocr`]), picked
-//! per image by [`EngineChoice`]) behind a
+//! One seam ([`OcrEngine`] / [`OcrEngineFactory`]; tesseract and PP-OCR ([`ppocr`], only with
+//! the off-by-default cargo feature `ppocr`), picked per image by [`EngineChoice`]) behind a
 //! worker pool ([`OcrPool`]) whose workers keep engines warm. A job goes: read the file →
 //! [`decode`] (the `image` crate, with size limits and EXIF orientation) → [`preprocess`]
 //! (grayscale, invert dark pages, scale up small text, cut bands at blank rows) → the engine on
@@ -17,6 +17,10 @@ mod engine;
 mod error;
 mod languages;
 mod pool;
+#[cfg(feature = "ppocr")]
+pub mod ppocr;
+#[cfg(not(feature = "ppocr"))]
+#[path = "ppocr_off.rs"]
 pub mod ppocr;
 pub mod preprocess;
 mod queue;

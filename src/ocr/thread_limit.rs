@@ -26,6 +26,10 @@ pub fn reexec_if_missing() -> Option<std::io::Error> {
 }
 
 #[cfg(unix)]
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "the shape of the non-Unix version, which has nothing to report"
+)]
 fn reexec() -> Option<std::io::Error> {
     use std::os::unix::process::CommandExt as _;
     let exe = match std::env::current_exe() {

@@ -45,7 +45,7 @@ impl Worker {
                     let result = self.engine(&languages).map(|_| ());
                     reply.try_send(result).ok();
                 }
-                Task::Band(band) => self.run_band(band),
+                Task::Band(band) => self.run_band(&band),
                 Task::Job(job) => self.run_job(&job),
             }
         }
@@ -100,7 +100,7 @@ impl Worker {
         outcome
     }
 
-    fn run_band(&mut self, band: BandTask) {
+    fn run_band(&mut self, band: &BandTask) {
         let result = if band.cancel.is_cancelled() {
             Err(OcrError::Cancelled {
                 name: band.name.to_string(),
@@ -260,7 +260,7 @@ impl Worker {
         });
         while received < page.regions.len() {
             if let Some(band) = self.shared.queue.try_band() {
-                self.run_band(band);
+                self.run_band(&band);
                 continue;
             }
             let Ok((index, result)) = replies.recv() else {

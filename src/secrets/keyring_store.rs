@@ -2,6 +2,9 @@
 //! on Windows). Every call is a blocking IPC round trip: call these from a blocking task,
 //! never from the UI thread.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use super::ApiKey;
 
 /// Why the keyring could not be used.
@@ -28,11 +31,24 @@ impl From<keyring::Error> for SecretError {
     }
 }
 
+/// What a store knows about one provider's entry (never the key itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPresence {
+    /// The entry holds a key.
+    Stored,
+    /// There is no entry.
+    Missing,
+    /// The keyring could not be asked; the text says why.
+    Unavailable(String),
+}
+
 /// The keyring entries of one application (the "service" in keyring terms); one entry per
-/// provider name.
+/// provider name. Remembers which entries hold a key (never the keys), so showing the
+/// provider list reads each secret at most once per run, not after every change.
 #[derive(Debug, Clone)]
 pub struct KeyringStore {
     service: String,
+    presence: Arc<Mutex<HashMap<String, KeyPresence>>>,
 }
 
 impl KeyringStore {
@@ -43,6 +59,36 @@ impl KeyringStore {
     pub fn new(service: impl Into<String>) -> Self {
         Self {
             service: service.into(),
+            presence: Arc::default(),
+        }
+    }
+
+    fn remember(&self, provider: &str, presence: KeyPresence) {
+        self.presence
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(provider.to_owned(), presence);
+    }
+
+    /// What this store last learnt about the provider's entry, if anything (never blocks).
+    pub fn known(&self, provider: &str) -> Option<KeyPresence> {
+        self.presence
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(provider)
+            .cloned()
+    }
+
+    /// Reads the entry once (blocking) and remembers whether it holds a key.
+    pub fn check(&self, provider: &str) -> KeyPresence {
+        match self.get(provider) {
+            Ok(Some(_)) => KeyPresence::Stored,
+            Ok(None) => KeyPresence::Missing,
+            Err(err) => {
+                let presence = KeyPresence::Unavailable(err.to_string());
+                self.remember(provider, presence.clone());
+                presence
+            }
         }
     }
 
@@ -52,22 +98,34 @@ impl KeyringStore {
 
     /// The stored key, `None` when there is none.
     pub fn get(&self, provider: &str) -> Result<Option<ApiKey>, SecretError> {
-        match self.entry(provider)?.get_password() {
-            Ok(value) => Ok(ApiKey::new(value)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(err) => Err(err.into()),
-        }
+        let key = match self.entry(provider)?.get_password() {
+            Ok(value) => ApiKey::new(zeroize::Zeroizing::new(value).as_str()),
+            Err(keyring::Error::NoEntry) => None,
+            Err(err) => return Err(err.into()),
+        };
+        let presence = if key.is_some() {
+            KeyPresence::Stored
+        } else {
+            KeyPresence::Missing
+        };
+        self.remember(provider, presence);
+        Ok(key)
     }
 
     /// Stores or replaces the key.
     pub fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretError> {
-        Ok(self.entry(provider)?.set_password(key.expose())?)
+        self.entry(provider)?.set_password(key.expose())?;
+        self.remember(provider, KeyPresence::Stored);
+        Ok(())
     }
 
     /// Deletes the key; deleting a missing key is not an error.
     pub fn delete(&self, provider: &str) -> Result<(), SecretError> {
         match self.entry(provider)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Ok(()) | Err(keyring::Error::NoEntry) => {
+                self.remember(provider, KeyPresence::Missing);
+                Ok(())
+            }
             Err(err) => Err(err.into()),
         }
     }

@@ -2,6 +2,7 @@
 
 use rusqlite::{OptionalExtension as _, params};
 
+use super::replies::{CONTENT_SQL, REASONING_SQL};
 use super::{
     ConversationId, ConversationSummary, Message, MessageId, MessageStatus, Store, StoreError,
     now_secs,
@@ -105,6 +106,15 @@ impl Store {
             .is_some())
     }
 
+    /// Gives a conversation a new title (its place in the list does not change).
+    pub fn rename_conversation(&self, id: ConversationId, title: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE conversations SET title = ?2 WHERE id = ?1",
+            params![id.0, title],
+        )?;
+        Ok(())
+    }
+
     /// Deletes a conversation and its messages.
     pub fn delete_conversation(&self, id: ConversationId) -> Result<(), StoreError> {
         self.conn
@@ -112,8 +122,16 @@ impl Store {
         Ok(())
     }
 
-    /// Appends a message and touches the conversation.
+    /// Appends a message and touches the conversation, in one transaction.
     pub fn add_message(
+        &self,
+        conversation: ConversationId,
+        new: &NewMessage<'_>,
+    ) -> Result<Message, StoreError> {
+        self.atomic(|s| s.insert_message(conversation, new))
+    }
+
+    fn insert_message(
         &self,
         conversation: ConversationId,
         new: &NewMessage<'_>,
@@ -155,28 +173,13 @@ impl Store {
         })
     }
 
-    /// Saves a reply's text, reasoning and status (called while it streams and at its end).
-    pub fn update_message(
-        &self,
-        id: MessageId,
-        content: &str,
-        reasoning: &str,
-        status: MessageStatus,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE messages SET content = ?2, reasoning = ?3, status = ?4, error = ?5 WHERE id = ?1",
-            params![id.0, content, reasoning, status.as_str(), error],
-        )?;
-        Ok(())
-    }
-
     /// A conversation's messages, oldest first.
     pub fn messages(&self, conversation: ConversationId) -> Result<Vec<Message>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, role, content, reasoning, status, error, provider, model, created_at
-             FROM messages WHERE conversation_id = ?1 ORDER BY id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT m.id, m.role, {CONTENT_SQL}, {REASONING_SQL}, m.status, m.error, m.provider,
+                    m.model, m.created_at
+             FROM messages m WHERE m.conversation_id = ?1 ORDER BY m.id"
+        ))?;
         let rows = stmt.query_map([conversation.0], |row| {
             let role: String = row.get(1)?;
             let status: String = row.get(4)?;
@@ -194,29 +197,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Marks replies left streaming by a process that has ended as interrupted.
-    pub(super) fn mark_interrupted(&mut self) -> Result<(), StoreError> {
-        let abandoned: Vec<i64> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, stream_owner FROM messages WHERE status = 'streaming'")?;
-            let rows = stmt.query_map([], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?))
-            })?;
-            rows.filter_map(Result::ok)
-                .filter(|(_, owner)| !owner.as_deref().is_some_and(super::owner::is_running))
-                .map(|(id, _)| id)
-                .collect()
-        };
-        for id in abandoned {
-            self.conn.execute(
-                "UPDATE messages SET status = 'interrupted' WHERE id = ?1",
-                [id],
-            )?;
-        }
-        Ok(())
     }
 }
 
@@ -257,7 +237,7 @@ mod tests {
             )
             .unwrap();
         store
-            .update_message(reply.id, "答", "想", MessageStatus::Stopped, None)
+            .finish_reply(reply.id, "答", "想", MessageStatus::Stopped, None)
             .unwrap();
         let messages = store.messages(id).unwrap();
         assert_eq!(messages.len(), 2);
@@ -267,5 +247,60 @@ mod tests {
         store.delete_conversation(id).unwrap();
         assert!(store.messages(id).unwrap().is_empty());
         assert!(!store.conversation_exists(id).unwrap());
+    }
+
+    #[test]
+    fn ids_of_deleted_rows_are_never_given_again() {
+        let store = Store::in_memory().unwrap();
+        let first = store.create_conversation("a").unwrap();
+        let message = store
+            .add_message(first, &NewMessage::question("q"))
+            .unwrap();
+        store.delete_conversation(first).unwrap();
+        let second = store.create_conversation("b").unwrap();
+        let next = store
+            .add_message(second, &NewMessage::question("q"))
+            .unwrap();
+        assert!(second.0 > first.0, "{second:?} reuses {first:?}");
+        assert!(
+            next.id.0 > message.id.0,
+            "{:?} reuses {:?}",
+            next.id,
+            message.id
+        );
+    }
+
+    #[test]
+    fn a_failed_part_rolls_back_the_whole() {
+        let store = Store::in_memory().unwrap();
+        let id = store.create_conversation("a").unwrap();
+        let result: Result<(), StoreError> = store.atomic(|s| {
+            s.add_message(id, &NewMessage::question("kept?"))?;
+            Err(StoreError::Closed)
+        });
+        assert!(result.is_err());
+        assert!(store.messages(id).unwrap().is_empty());
+        // When touching the conversation fails, the message is not left behind.
+        store
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER no_touch BEFORE UPDATE ON conversations
+                 BEGIN SELECT RAISE(ABORT, 'full'); END;",
+            )
+            .unwrap();
+        store
+            .add_message(id, &NewMessage::question("orphan?"))
+            .unwrap_err();
+        store.conn.execute_batch("DROP TRIGGER no_touch").unwrap();
+        assert!(store.messages(id).unwrap().is_empty());
+        // A message for a conversation that does not exist leaves nothing behind either.
+        store
+            .add_message(ConversationId(999), &NewMessage::question("q"))
+            .unwrap_err();
+        let rows: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 0);
     }
 }

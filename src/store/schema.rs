@@ -1,6 +1,11 @@
 //! The SQLite schema and its migrations, applied in order by `PRAGMA user_version`.
+//!
+//! [`migrate`] runs in one `BEGIN IMMEDIATE` transaction and reads the version inside it, so
+//! processes that open a fresh file at once migrate it exactly once (issue #8 §2). It checks
+//! the version and the tables before it commits anything: a file from a newer ocrchat, or one
+//! whose tables are not ours, is rolled back and left byte for byte as it was.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Each entry moves the schema from version `index` to `index + 1`. Never edit a released
 /// entry; append a new one.
@@ -28,21 +33,265 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX conversations_by_update ON conversations(updated_at DESC);",
     // 2: which process is streaming a reply (see store/owner.rs).
     "ALTER TABLE messages ADD COLUMN stream_owner TEXT;",
+    // 3: ids are never reused (AUTOINCREMENT: a new message never inherits a deleted one's
+    // id, and with it its usage figures); the rows are copied, ids kept. A partial index finds
+    // streaming replies without scanning every message. Streaming text is appended in
+    // `message_chunks`, so a flush writes only the new part; the final text is one row.
+    // Runs with foreign keys off (see `migrate`), so dropping the old tables cascades nothing.
+    "CREATE TABLE conversations_v3 (
+         id          INTEGER PRIMARY KEY AUTOINCREMENT,
+         title       TEXT NOT NULL,
+         created_at  INTEGER NOT NULL,
+         updated_at  INTEGER NOT NULL
+     );
+     INSERT INTO conversations_v3 (id, title, created_at, updated_at)
+         SELECT id, title, created_at, updated_at FROM conversations;
+     CREATE TABLE messages_v3 (
+         id               INTEGER PRIMARY KEY AUTOINCREMENT,
+         conversation_id  INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+         role             TEXT NOT NULL,
+         content          TEXT NOT NULL,
+         reasoning        TEXT NOT NULL DEFAULT '',
+         status           TEXT NOT NULL,
+         error            TEXT,
+         provider         TEXT,
+         model            TEXT,
+         created_at       INTEGER NOT NULL,
+         stream_owner     TEXT
+     );
+     INSERT INTO messages_v3 (id, conversation_id, role, content, reasoning, status, error,
+                              provider, model, created_at, stream_owner)
+         SELECT id, conversation_id, role, content, reasoning, status, error,
+                provider, model, created_at, stream_owner FROM messages;
+     DROP TABLE messages;
+     DROP TABLE conversations;
+     ALTER TABLE conversations_v3 RENAME TO conversations;
+     ALTER TABLE messages_v3 RENAME TO messages;
+     CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+     CREATE INDEX conversations_by_update ON conversations(updated_at DESC);
+     CREATE INDEX messages_streaming ON messages(id) WHERE status = 'streaming';
+     CREATE TABLE message_chunks (
+         id          INTEGER PRIMARY KEY,
+         message_id  INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+         reasoning   INTEGER NOT NULL,
+         text        TEXT NOT NULL
+     );
+     CREATE INDEX message_chunks_by_message ON message_chunks(message_id, id);",
 ];
 
-/// Brings the database up to the current schema.
-pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
-    let current: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    for (version, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", version + 1)?;
-        tx.commit()?;
+/// Why a file cannot be brought to the current schema. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// A newer ocrchat wrote it.
+    #[error("schema version {found}, but this version of ocrchat reads up to {supported}")]
+    Newer {
+        /// The file's `user_version`.
+        found: usize,
+        /// [`latest_version`].
+        supported: usize,
+    },
+    /// Its tables are not the ones ocrchat made.
+    #[error("{0}")]
+    Unexpected(String),
+    /// SQLite failed (locked, full, not a database).
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Brings the database up to the current schema, or leaves it untouched and says why not.
+/// Leaves foreign keys off on `conn`; the caller turns them on.
+pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
+    // Off while migrating: migration 3 rebuilds tables, and dropping the old ones must not
+    // cascade. The setting cannot change inside a transaction, so it is set here.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: usize = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let supported = latest_version();
+    if found > supported {
+        return Err(SchemaError::Newer { found, supported });
+    }
+    if found == 0 {
+        let tables: i64 = tx.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+            [],
+            |row| row.get(0),
+        )?;
+        if tables > 0 {
+            return Err(SchemaError::Unexpected(
+                "it has tables but no ocrchat schema version, so another program made it".into(),
+            ));
+        }
+    }
+    // The tables must be what this version had, before anything is changed.
+    check_tables(&tx, found)?;
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(found) {
+        tx.execute_batch(sql).map_err(|err| {
+            SchemaError::Unexpected(format!(
+                "moving it from schema version {version} to {} failed: {}",
+                version + 1,
+                sqlite_message(&err)
+            ))
+        })?;
+    }
+    check_tables(&tx, supported)?;
+    if found < supported {
+        let dangling: i64 =
+            tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+                row.get(0)
+            })?;
+        if dangling > 0 {
+            return Err(SchemaError::Unexpected(format!(
+                "{dangling} rows point to rows that do not exist"
+            )));
+        }
+        tx.pragma_update(None, "user_version", supported)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Fails naming the first table or column that schema `version` has and `conn` lacks.
+fn check_tables(conn: &Connection, version: usize) -> Result<(), SchemaError> {
+    for (table, columns) in tables_at(version)? {
+        let present = columns_of(conn, &table)?;
+        if present.is_empty() {
+            return Err(SchemaError::Unexpected(format!(
+                "the table {table} of schema version {version} is missing"
+            )));
+        }
+        if let Some(missing) = columns.iter().find(|c| !present.contains(c)) {
+            return Err(SchemaError::Unexpected(format!(
+                "the table {table} has no column {missing}, which schema version {version} has"
+            )));
+        }
     }
     Ok(())
+}
+
+/// The tables and columns of schema `version`, from its migrations run in memory, so the
+/// check can never disagree with the migrations.
+fn tables_at(version: usize) -> rusqlite::Result<Vec<(String, Vec<String>)>> {
+    let conn = Connection::open_in_memory()?;
+    for sql in &MIGRATIONS[..version.min(MIGRATIONS.len())] {
+        conn.execute_batch(sql)?;
+    }
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    tables
+        .into_iter()
+        .map(|table| {
+            let columns = columns_of(&conn, &table)?;
+            Ok((table, columns))
+        })
+        .collect()
+}
+
+fn columns_of(conn: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("SELECT name FROM pragma_table_info(?1)")?
+        .query_map([table], |row| row.get(0))?
+        .collect()
+}
+
+/// SQLite's own words, without the statement.
+fn sqlite_message(err: &rusqlite::Error) -> String {
+    match err {
+        rusqlite::Error::SqliteFailure(_, Some(message))
+        | rusqlite::Error::SqlInputError { msg: message, .. } => message.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// The schema version this build writes.
 pub fn latest_version() -> usize {
     MIGRATIONS.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database at `version`, as an older ocrchat left it.
+    pub(crate) fn at_version(conn: &Connection, version: usize) {
+        for sql in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version).unwrap();
+    }
+
+    #[test]
+    fn migrating_from_version_2_keeps_rows_and_ids_and_is_then_not_reused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&conn, 2);
+        conn.execute_batch(
+            "INSERT INTO conversations VALUES (1, 'a', 0, 0), (7, 'b', 0, 5);
+             INSERT INTO messages (id, conversation_id, role, content, status, created_at)
+                 VALUES (3, 1, 'user', 'q', 'complete', 0), (9, 7, 'assistant', 'r', 'streaming', 0);
+             DELETE FROM conversations WHERE id = 7;
+             DELETE FROM messages WHERE id = 9;",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let version: usize = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, latest_version());
+        let kept: (i64, String) = conn
+            .query_row("SELECT id, content FROM messages", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(kept, (3, "q".into()));
+        // A new row never takes a deleted row's id again, from now on.
+        conn.execute(
+            "INSERT INTO conversations (title, created_at, updated_at) VALUES ('c', 0, 0)",
+            [],
+        )
+        .unwrap();
+        let newest = conn.last_insert_rowid();
+        conn.execute("DELETE FROM conversations WHERE id = ?1", [newest])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO conversations (title, created_at, updated_at) VALUES ('d', 0, 0)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), newest + 1);
+    }
+
+    #[test]
+    fn newer_and_foreign_files_are_refused_unchanged() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", latest_version() + 4)
+            .unwrap();
+        let err = migrate(&mut conn).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("schema version {}", latest_version() + 4))
+                && err.contains(&format!("reads up to {}", latest_version())),
+            "{err}"
+        );
+
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE notes (x)").unwrap();
+        let err = migrate(&mut conn).unwrap_err().to_string();
+        assert!(err.contains("another program"), "{err}");
+
+        // Version 2 but a column missing: named, and the transaction rolled back.
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&conn, 1);
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        let err = migrate(&mut conn).unwrap_err().to_string();
+        assert!(err.contains("stream_owner"), "{err}");
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%v3' OR name = 'message_chunks'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 0, "the failed migration was rolled back");
+    }
 }

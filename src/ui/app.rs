@@ -4,15 +4,21 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::config::ThemeChoice;
 use crate::core::{Command, CoreHandle, Event};
 
-use super::composer::{Composer, ComposerAction};
+use super::composer::Composer;
 use super::conversation::ConversationView;
-use super::providers::{ProviderForm, provider_list_ui};
-use super::sidebar::{SidebarAction, sidebar_ui};
+use super::dialogs::{Dialog, DialogOutcome};
+use super::links::keep_safe_links;
+use super::providers::ProviderForm;
+use super::sidebar::sidebar_ui;
 use super::state::UiState;
 use super::strings::{Lang, Strings};
 use super::{fonts, theme};
+
+mod actions;
+mod panels;
 
 /// The most time one frame spends applying core events; the rest waits for the next frame.
 const DRAIN_BUDGET: Duration = Duration::from_millis(4);
@@ -20,8 +26,16 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(4);
 const FIRST_FRAME_ENV: &str = "OCRCHAT_FIRST_FRAME_FILE";
 /// Delay before repainting after the core wakes us: a burst of tokens becomes one repaint.
 const REPAINT_DELAY: Duration = Duration::from_millis(10);
+/// How long a streaming reply may stay silent before the window says so beside Stop.
+pub const SILENCE_NOTICE_AFTER: Duration = Duration::from_secs(15);
+/// The dismiss button of an error notice: a glyph egui's own fonts have (tested).
+pub(super) const DISMISS_GLYPH: &str = "×";
 
 /// The window.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent window flags (open panels, pending focus), each set in one place"
+)]
 pub struct App {
     core: Option<CoreHandle>,
     state: UiState,
@@ -32,7 +46,21 @@ pub struct App {
     form: Option<ProviderForm>,
     settings_open: bool,
     about_open: bool,
+    /// An open modal dialog (confirm a delete, rename).
+    dialog: Option<Dialog>,
+    sidebar_open: bool,
+    /// "New chat" was pressed on the welcome screen: show the chat even without a provider.
+    welcome_dismissed: bool,
+    /// Whether the welcome screen showed last frame.
+    showing_welcome: bool,
+    /// Put the cursor in the composer when it is next drawn.
+    focus_composer: bool,
+    silence_notice_after: Duration,
+    /// The zoom the core has saved (`None` until it reported the remembered one).
+    saved_zoom: Option<f32>,
     cjk_font_loaded: bool,
+    /// The theme the window shows, to notice when Settings changes it.
+    theme_shown: ThemeChoice,
     /// Benchmarks set `OCRCHAT_FIRST_FRAME_FILE`; the first frame writes it (start-up time).
     first_frame_file: Option<std::path::PathBuf>,
 }
@@ -47,9 +75,10 @@ impl App {
     pub fn with_lang(cc: &eframe::CreationContext<'_>, core: CoreHandle, lang: Lang) -> Self {
         let ctx = cc.egui_ctx.clone();
         let cjk_font_loaded = fonts::install_cjk_font(&ctx);
+        theme::apply(&ctx, ThemeChoice::System);
         let repaint_ctx = ctx.clone();
         core.set_waker(Arc::new(move || {
-            repaint_ctx.request_repaint_after(REPAINT_DELAY)
+            repaint_ctx.request_repaint_after(REPAINT_DELAY);
         }));
         // Events may have arrived before the waker was set.
         ctx.request_repaint();
@@ -62,7 +91,15 @@ impl App {
             form: None,
             settings_open: false,
             about_open: false,
+            dialog: None,
+            sidebar_open: true,
+            welcome_dismissed: false,
+            showing_welcome: false,
+            focus_composer: false,
+            silence_notice_after: SILENCE_NOTICE_AFTER,
+            saved_zoom: None,
             cjk_font_loaded,
+            theme_shown: ThemeChoice::System,
             first_frame_file: std::env::var_os(FIRST_FRAME_ENV).map(Into::into),
         }
     }
@@ -75,6 +112,24 @@ impl App {
     /// The composer's draft (tests read it back).
     pub fn draft(&self) -> &str {
         self.composer.draft()
+    }
+
+    /// The hint or refusal shown under the composer (tests read it back).
+    pub fn composer_notice(&self) -> Option<&str> {
+        self.composer.notice()
+    }
+
+    /// Whether the conversation showed its newest message when last drawn.
+    pub fn is_at_latest(&self) -> bool {
+        self.conversation.is_at_bottom()
+    }
+
+    /// Changes how long a streaming reply stays silent before the window says so (tests use
+    /// a short one; the window waits 15 s).
+    #[must_use]
+    pub fn with_silence_notice_after(mut self, after: Duration) -> Self {
+        self.silence_notice_after = after;
+        self
     }
 
     fn strings(&self) -> &'static Strings {
@@ -95,16 +150,36 @@ impl App {
         }
     }
 
-    /// UI-side reactions to events: the provider form closes once its save is confirmed, and
-    /// shows a failed save's error itself. Returns whether the event was fully handled here.
+    /// UI-side reactions to events: the composer clears only once its question is accepted
+    /// (and keeps it with the reason when refused); the provider form closes once its save is
+    /// confirmed, and shows a failed save's error itself. Returns whether the event was fully
+    /// handled here.
     fn on_event(&mut self, event: &Event) -> bool {
         match event {
+            Event::QuestionAccepted { .. } => {
+                self.composer.accepted();
+                self.conversation.jump_to_latest();
+                true
+            }
+            Event::QuestionRefused { reason } => {
+                self.composer.refused(reason);
+                true
+            }
             Event::ProviderSaved { name }
                 if self.form.as_ref().and_then(|f| f.pending.as_ref()) == Some(name) =>
             {
                 self.form = None;
+                // The first provider: the chat replaces the welcome screen, ready to type.
+                self.focus_composer |= self.showing_welcome;
                 true
             }
+            Event::ProviderTested { name, outcome } => match self.form.as_mut() {
+                Some(form) => {
+                    form.tested(name, outcome);
+                    true
+                }
+                None => false,
+            },
             Event::Error(message) => match self.form.as_mut().filter(|f| f.pending.is_some()) {
                 Some(form) => {
                     form.failed(message);
@@ -117,184 +192,31 @@ impl App {
     }
 
     fn send_all(&mut self, commands: Vec<Command>) {
+        let busy = self.strings().core_busy;
         for command in commands {
+            let is_question = matches!(command, Command::Send { .. });
             let sent = self.core.as_ref().map(|core| core.send(command));
-            if let Some(Err(err)) = sent {
-                self.state.errors.push(err.to_string());
+            if let Some(Err(_busy)) = sent {
+                if is_question {
+                    // Not taken: the composer keeps the text and says why.
+                    self.composer.refused(busy);
+                } else {
+                    self.state.errors.push(busy.to_owned());
+                }
             }
         }
     }
-
-    fn errors_ui(&mut self, ui: &mut egui::Ui) {
-        let s = self.strings();
-        let mut dismissed = None;
-        for (index, error) in self.state.errors.iter().enumerate() {
-            ui.horizontal(|ui| {
-                if ui.small_button("✕").on_hover_text(s.dismiss).clicked() {
-                    dismissed = Some(index);
-                }
-                ui.add(
-                    egui::Label::new(
-                        egui::RichText::new(error).color(theme::error_text(ui.visuals())),
-                    )
-                    .wrap(),
-                );
-            });
-        }
-        if let Some(index) = dismissed {
-            self.state.errors.remove(index);
-        }
-    }
-
-    fn dotenv_ui(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let s = self.strings();
-        let Some(offer) = &self.state.dotenv_offer else {
-            return;
-        };
-        ui.horizontal_wrapped(|ui| {
-            ui.label(s.dotenv_found);
-            let endpoint = offer.endpoint.as_deref().unwrap_or("(no ENDPOINT)");
-            let model = offer.model.as_deref().unwrap_or("(no MODEL)");
-            let key = if offer.has_key {
-                "API_KEY ✓"
-            } else {
-                "no API_KEY"
-            };
-            ui.monospace(format!("{endpoint} · {model} · {key}"));
-            if ui.button(s.import).clicked() {
-                commands.push(Command::ImportDotenv {
-                    name: unique_name(&self.state, ".env"),
-                });
-            }
-            if ui.button(s.dismiss).clicked() {
-                commands.push(Command::DismissDotenv);
-            }
-        });
-        ui.separator();
-    }
-
-    fn welcome_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let s = self.strings();
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.add_space(24.0);
-            ui.heading(s.welcome_title);
-            ui.label(s.welcome_body);
-            ui.add_space(12.0);
-            self.dotenv_ui(ui, commands);
-            let form = self.form.get_or_insert_with(ProviderForm::default);
-            if let Some(command) = form.ui(ui, s) {
-                commands.push(command);
-            }
-        });
-    }
-
-    fn settings_window(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
-        let s = self.strings();
-        let mut open = self.settings_open;
-        egui::Window::new(s.providers)
-            .open(&mut open)
-            .default_width(560.0)
-            .collapsible(false)
-            .show(ctx, |ui| {
-                let (command, form) = provider_list_ui(
-                    ui,
-                    s,
-                    &self.state.providers,
-                    self.state.active_provider.as_deref(),
-                );
-                commands.extend(command);
-                if form.is_some() {
-                    self.form = form;
-                }
-                ui.separator();
-                match self.form.as_mut() {
-                    Some(form) => {
-                        if let Some(command) = form.ui(ui, s) {
-                            commands.push(command);
-                        }
-                        if ui.button(s.cancel).clicked() {
-                            self.form = None;
-                        }
-                    }
-                    None => {
-                        if ui.button(s.add_provider).clicked() {
-                            self.form = Some(ProviderForm::default());
-                        }
-                    }
-                }
-            });
-        self.settings_open = open;
-    }
-
-    fn about_window(&mut self, ctx: &egui::Context) {
-        let s = self.strings();
-        egui::Window::new(s.about.trim_end_matches('…'))
-            .open(&mut self.about_open)
-            .collapsible(false)
-            .resizable(false)
-            .show(ctx, |ui| {
-                ui.heading("ocrchat");
-                ui.label(format!("Version {}", crate::VERSION));
-                ui.label("Ask an AI chat model about screenshots and documents.");
-            });
-    }
-
-    fn provider_picker_ui(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let s = self.strings();
-        let current = self.state.active_provider.clone().unwrap_or_default();
-        let label = ui.label(s.provider_label);
-        egui::ComboBox::from_id_salt("active_provider")
-            .selected_text(&current)
-            .show_ui(ui, |ui| {
-                for provider in &self.state.providers {
-                    let name = &provider.config.name;
-                    let text = format!("{name} · {}", provider.config.model);
-                    if ui.selectable_label(*name == current, text).clicked() && *name != current {
-                        commands.push(Command::SetActiveProvider { name: name.clone() });
-                    }
-                }
-            })
-            .response
-            .labelled_by(label.id);
-    }
-}
-
-/// Ctrl+Q (Cmd+Q) closes the window the way the close button does, so running replies are
-/// saved; Ctrl+N starts a new chat; Esc stops the reply streaming in the open conversation.
-fn shortcuts(ctx: &egui::Context, state: &UiState, commands: &mut Vec<Command>) {
-    let (quit, new_chat, stop) = ctx.input_mut(|i| {
-        (
-            i.consume_key(egui::Modifiers::COMMAND, egui::Key::Q),
-            i.consume_key(egui::Modifiers::COMMAND, egui::Key::N),
-            state.is_streaming() && i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
-        )
-    });
-    if let Some(conversation) = state.current.filter(|_| stop) {
-        commands.push(Command::Stop { conversation });
-    }
-    if quit {
-        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-    }
-    if new_chat {
-        commands.push(Command::NewConversation);
-    }
-}
-
-/// `base`, or `base 2`, `base 3`… — the first name no provider has.
-fn unique_name(state: &UiState, base: &str) -> String {
-    let taken = |name: &str| state.providers.iter().any(|p| p.config.name == name);
-    if !taken(base) {
-        return base.to_owned();
-    }
-    (2..)
-        .map(|n| format!("{base} {n}"))
-        .find(|name| !taken(name))
-        .unwrap_or_else(|| base.to_owned())
 }
 
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events(ctx);
+        if let Some(remembered) = self.state.ui_zoom.take() {
+            if let Some(zoom) = remembered {
+                ctx.set_zoom_factor(zoom);
+            }
+            self.saved_zoom = Some(remembered.unwrap_or_else(|| ctx.zoom_factor()));
+        }
         if !self.state.retries.is_empty() {
             // The retry countdown changes once a second.
             ctx.request_repaint_after(Duration::from_millis(250));
@@ -306,53 +228,62 @@ impl eframe::App for App {
         let ctx = ui.ctx().clone();
         let mut commands = Vec::new();
         // With no provider the welcome screen shows, unless the person opened a conversation
-        // from the history: that stays readable without a provider.
+        // from the history or pressed New chat: those stay usable without a provider.
         let welcome = self.state.providers_loaded
             && self.state.providers.is_empty()
-            && self.state.messages.is_empty();
-        shortcuts(&ctx, &self.state, &mut commands);
+            && self.state.messages.is_empty()
+            && !self.welcome_dismissed;
+        self.showing_welcome = welcome;
+        self.run_shortcuts(&ctx, &mut commands);
+        if self.theme_shown != self.state.theme {
+            self.theme_shown = self.state.theme;
+            theme::apply(&ctx, self.theme_shown);
+        }
 
-        egui::Panel::left("sidebar")
+        let mut sidebar_open = self.sidebar_open;
+        let sidebar = egui::Panel::left("sidebar")
             .resizable(true)
             .default_size(theme::SIDEBAR_WIDTH)
-            .show(ui, |ui| {
-                match sidebar_ui(ui, s, &self.state, &mut commands) {
-                    Some(SidebarAction::OpenSettings) => self.settings_open = true,
-                    Some(SidebarAction::OpenAbout) => self.about_open = true,
-                    None => {}
-                }
+            .show_collapsible(ui, &mut sidebar_open, |ui| {
+                sidebar_ui(ui, s, &self.state, &mut commands)
             });
+        self.sidebar_open = sidebar_open;
+        if let Some(action) = sidebar.and_then(|r| r.inner) {
+            self.sidebar_action(action, &mut commands);
+        }
 
-        if !self.state.errors.is_empty() || !self.cjk_font_loaded {
+        if !self.state.errors.is_empty()
+            || !self.cjk_font_loaded
+            || self.state.dotenv_key_left.is_some()
+        {
             egui::Panel::top("notices").show(ui, |ui| {
                 if !self.cjk_font_loaded {
                     ui.colored_label(theme::note_text(ui.visuals()), s.no_cjk_font);
                 }
+                self.dotenv_key_ui(ui, &mut commands);
                 self.errors_ui(ui);
             });
         }
 
-        if !welcome {
-            egui::Panel::top("toolbar").show(ui, |ui| {
-                ui.horizontal(|ui| self.provider_picker_ui(ui, &mut commands));
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let toggle = if self.sidebar_open {
+                    s.hide_sidebar
+                } else {
+                    s.show_sidebar
+                };
+                if ui.button(toggle).clicked() {
+                    self.sidebar_open = !self.sidebar_open;
+                }
+                if !welcome {
+                    self.provider_picker_ui(ui, &mut commands);
+                }
             });
+        });
+        if !welcome {
             egui::Panel::bottom("composer").show(ui, |ui| {
                 ui.add_space(6.0);
-                let streaming = self.state.is_streaming();
-                let can_send = self.state.active_provider.is_some();
-                match self.composer.ui(ui, s, streaming, can_send) {
-                    Some(ComposerAction::Send(text)) => commands.push(Command::Send {
-                        conversation: self.state.current,
-                        text,
-                        options: Default::default(),
-                    }),
-                    Some(ComposerAction::Stop) => {
-                        if let Some(conversation) = self.state.current {
-                            commands.push(Command::Stop { conversation });
-                        }
-                    }
-                    None => {}
-                }
+                self.composer_ui(ui, &mut commands);
                 ui.add_space(6.0);
             });
         }
@@ -372,10 +303,30 @@ impl eframe::App for App {
         if self.about_open {
             self.about_window(&ctx);
         }
+        if let Some(dialog) = self.dialog.as_mut() {
+            match dialog.ui(&ctx, s) {
+                DialogOutcome::Open => {}
+                DialogOutcome::Cancelled => self.dialog = None,
+                DialogOutcome::Done(command) => {
+                    commands.push(command);
+                    self.dialog = None;
+                }
+            }
+        }
+        keep_safe_links(&ctx);
+        // Ctrl +/− (egui's own zoom keys) is remembered for the next start.
+        let zoom = ctx.zoom_factor();
+        if self
+            .saved_zoom
+            .is_some_and(|saved| (saved - zoom).abs() > 1e-3)
+        {
+            self.saved_zoom = Some(zoom);
+            commands.push(Command::SetUiZoom { zoom });
+        }
         self.send_all(commands);
         if let Some(path) = self.first_frame_file.take() {
             // Only under the start-up benchmark: one tiny write, once.
-            let _ = std::fs::write(path, b"first frame\n");
+            std::fs::write(path, b"first frame\n").ok();
         }
     }
 
@@ -385,4 +336,25 @@ impl eframe::App for App {
             core.shutdown(Duration::from_secs(3));
         }
     }
+}
+
+/// The theme switch in Settings: System, Dark or Light; a change becomes a command that the
+/// core saves in the settings file and reports back.
+pub(super) fn theme_switch_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    current: ThemeChoice,
+) -> Option<Command> {
+    let mut chosen = current;
+    ui.horizontal(|ui| {
+        ui.label(s.theme);
+        for (choice, label) in [
+            (ThemeChoice::System, s.theme_system),
+            (ThemeChoice::Dark, s.theme_dark),
+            (ThemeChoice::Light, s.theme_light),
+        ] {
+            ui.selectable_value(&mut chosen, choice, label);
+        }
+    });
+    (chosen != current).then_some(Command::SetTheme { theme: chosen })
 }

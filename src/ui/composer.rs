@@ -1,5 +1,9 @@
 //! The composer: a multi-line text field where Enter sends and Shift+Enter adds a line, and a
 //! Send button that becomes Stop while a reply streams.
+//!
+//! A sent question stays in the field until the core confirms it (`QuestionAccepted`); a
+//! refusal keeps it and shows why. Enter while a reply streams never sends (so two questions
+//! are never merged into one): it shows a hint instead.
 
 use egui::{Event, Key};
 
@@ -15,26 +19,39 @@ pub enum ComposerAction {
     Stop,
 }
 
-/// The composer's UI-local state: the draft.
+/// What the composer needs to know about the rest of the window this frame.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ComposerContext {
+    /// A reply streams in the open conversation: Send becomes Stop.
+    pub streaming: bool,
+    /// A provider is set up.
+    pub can_send: bool,
+    /// Seconds without any data from the model, once that is long enough to mention.
+    pub silent_secs: Option<u64>,
+}
+
+/// The composer's UI-local state: the draft, a question waiting for the core, and a hint.
 #[derive(Debug, Default)]
 pub struct Composer {
     draft: String,
+    /// Sent and not yet confirmed by the core.
+    pending: Option<String>,
+    /// Why the last question was not sent (cleared when the draft changes).
+    notice: Option<String>,
 }
 
 impl Composer {
     /// The id of the text field (to give it focus).
-    fn text_id() -> egui::Id {
+    pub fn text_id() -> egui::Id {
         egui::Id::unique("composer_text")
     }
 
-    /// Draws the composer. `streaming` turns Send into Stop; `can_send` is false when no
-    /// provider is set up.
+    /// Draws the composer.
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         s: &Strings,
-        streaming: bool,
-        can_send: bool,
+        context: ComposerContext,
     ) -> Option<ComposerAction> {
         let text_id = Self::text_id();
         let has_focus = ui.memory(|m| m.has_focus(text_id));
@@ -42,6 +59,7 @@ impl Composer {
         // while an input method is composing: there Enter confirms the candidate.
         let enter_pressed = has_focus && ui.input_mut(take_plain_enter);
         let mut action = None;
+        let mut changed = false;
 
         ui.horizontal(|ui| {
             let button_width = 72.0;
@@ -49,44 +67,106 @@ impl Composer {
             // What is left after the label, minus the button and the gap before it.
             let field_width =
                 (ui.available_width() - button_width - ui.spacing().item_spacing.x).max(120.0);
-            ui.add(
-                egui::TextEdit::multiline(&mut self.draft)
-                    .id(text_id)
-                    .hint_text(s.composer_hint)
-                    .desired_rows(theme::COMPOSER_ROWS)
-                    .desired_width(field_width),
-            )
-            .labelled_by(label.id);
-            if streaming {
-                if ui
-                    .add_sized([button_width, 28.0], egui::Button::new(s.stop))
-                    .on_hover_text(s.stop_hint)
-                    .clicked()
-                {
-                    action = Some(ComposerAction::Stop);
+            changed = ui
+                .add(
+                    egui::TextEdit::multiline(&mut self.draft)
+                        .id(text_id)
+                        .hint_text(s.composer_hint)
+                        .desired_rows(theme::COMPOSER_ROWS)
+                        .desired_width(field_width),
+                )
+                .labelled_by(label.id)
+                .changed();
+            ui.vertical(|ui| {
+                if context.streaming {
+                    if ui
+                        .add_sized([button_width, 28.0], egui::Button::new(s.stop))
+                        .on_hover_text(s.stop_hint)
+                        .clicked()
+                    {
+                        action = Some(ComposerAction::Stop);
+                    }
+                } else {
+                    let has_text = !self.draft.trim().is_empty();
+                    let ready = context.can_send && has_text && self.pending.is_none();
+                    let clicked = ui
+                        .add_enabled(
+                            ready,
+                            egui::Button::new(s.send).min_size([button_width, 28.0].into()),
+                        )
+                        .clicked();
+                    if (clicked || enter_pressed) && ready {
+                        self.pending = Some(self.draft.clone());
+                        action = Some(ComposerAction::Send(self.draft.clone()));
+                    } else if enter_pressed && has_text && !context.can_send {
+                        self.notice = Some(s.no_provider_hint.to_owned());
+                    }
                 }
-            } else {
-                let ready = can_send && !self.draft.trim().is_empty();
-                let clicked = ui
-                    .add_enabled(
-                        ready,
-                        egui::Button::new(s.send).min_size([button_width, 28.0].into()),
-                    )
-                    .clicked();
-                if (clicked || enter_pressed) && ready {
-                    action = Some(ComposerAction::Send(std::mem::take(&mut self.draft)));
+                if self.pending.is_some() {
+                    ui.spinner();
                 }
-            }
+            });
         });
+        if changed {
+            self.notice = None;
+        }
+        if enter_pressed && context.streaming && !self.draft.trim().is_empty() {
+            self.notice = Some(s.streaming_hint.to_owned());
+        }
+        let cause_gone = match self.notice.as_deref() {
+            Some(hint) if hint == s.streaming_hint => !context.streaming,
+            Some(hint) if hint == s.no_provider_hint => context.can_send,
+            _ => false,
+        };
+        if cause_gone {
+            self.notice = None;
+        }
+        let visuals = ui.visuals().clone();
+        if let Some(secs) = context.silent_secs.filter(|_| context.streaming) {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(s.silent_model.replace("{secs}", &secs.to_string()))
+                        .color(theme::note_text(&visuals)),
+                )
+                .wrap(),
+            );
+        }
+        if let Some(notice) = &self.notice {
+            ui.add(
+                egui::Label::new(egui::RichText::new(notice).color(theme::error_text(&visuals)))
+                    .wrap(),
+            );
+        }
         if matches!(action, Some(ComposerAction::Send(_))) {
             ui.memory_mut(|m| m.request_focus(text_id));
         }
         action
     }
 
+    /// The core stored the question: clear the field (unless it was edited meanwhile).
+    pub fn accepted(&mut self) {
+        if let Some(sent) = self.pending.take()
+            && sent == self.draft
+        {
+            self.draft.clear();
+        }
+        self.notice = None;
+    }
+
+    /// The core refused the question: keep the text and say why.
+    pub fn refused(&mut self, reason: &str) {
+        self.pending = None;
+        self.notice = Some(reason.to_owned());
+    }
+
     /// The current draft (tests read it back).
     pub fn draft(&self) -> &str {
         &self.draft
+    }
+
+    /// The hint or refusal shown under the field, if any.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
     }
 }
 

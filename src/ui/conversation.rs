@@ -1,29 +1,46 @@
 //! The conversation: the messages of the open chat, replies rendered as Markdown as they
 //! stream, with reasoning folded away and a note on how each reply ended.
 
-use egui_commonmark::{CommonMarkCache, CommonMarkViewer};
-
-use crate::core::Command;
+use crate::core::{Command, can_continue};
 use crate::llm::Role;
-use crate::store::{ConversationId, Message, MessageId, MessageStatus};
+use crate::store::{Message, MessageId, MessageStatus};
 
+use super::markdown::{MarkdownCache, markdown_ui};
 use super::row_heights::RowHeights;
 use super::state::UiState;
 use super::strings::Strings;
 use super::theme;
 
+/// How many frames a jump to the newest message keeps scrolling until it is there.
+const JUMP_FRAMES: u8 = 10;
+
 /// The conversation panel's UI-local state.
 #[derive(Default)]
 pub struct ConversationView {
-    markdown: CommonMarkCache,
-    /// Heights of messages as last drawn, so only the visible ones are laid out each frame.
-    heights: RowHeights<MessageId>,
-    shown: Option<ConversationId>,
-    /// Scratch list of message ids, reused across frames.
-    ids: Vec<MessageId>,
+    markdown: MarkdownCache,
+    /// Heights of messages (measured when drawn, else estimated), so only the visible ones
+    /// are laid out each frame.
+    heights: RowHeights<MessageId, TextSize>,
+    /// The streaming reply's length when its size was last estimated.
+    streaming_len: Option<(MessageId, usize)>,
+    /// Frames left to keep scrolling to the newest message (a question was just sent; the
+    /// messages below may still grow while their heights are measured).
+    jump_frames: u8,
+    /// Whether the view showed the newest message last frame.
+    at_bottom: bool,
 }
 
 impl ConversationView {
+    /// Scrolls to the newest message on the next frame.
+    pub fn jump_to_latest(&mut self) {
+        self.jump_frames = JUMP_FRAMES;
+    }
+
+    /// Whether the view showed the newest message when last drawn.
+    pub fn is_at_bottom(&self) -> bool {
+        self.at_bottom
+    }
+
     /// Draws the open conversation; a Retry press becomes a command in `commands`.
     pub fn ui(
         &mut self,
@@ -33,42 +50,103 @@ impl ConversationView {
         commands: &mut Vec<Command>,
     ) {
         if state.messages.is_empty() {
+            self.at_bottom = true;
             ui.centered_and_justified(|ui| {
                 ui.label(egui::RichText::new(s.empty_chat).color(theme::weak_text(ui.visuals())));
             });
             return;
         }
-        if self.shown != state.current {
-            self.shown = state.current;
-            self.heights.clear();
-        }
-        self.ids.clear();
-        self.ids.extend(state.messages.iter().map(|m| m.id));
-        egui::ScrollArea::vertical()
+        let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
+        self.sync_heights(&state.messages, width);
+        // Follow the newest message while the view is at the bottom and the person is not
+        // scrolling: egui's own stick-to-bottom compares float offsets for equality, which
+        // fails at the offsets of a long conversation.
+        let user_scrolls = ui.input(|i| {
+            i.smooth_scroll_delta.y != 0.0
+                || i.pointer.any_down()
+                || i.events
+                    .iter()
+                    .any(|e| matches!(e, egui::Event::MouseWheel { .. }))
+        });
+        let jump = self.jump_frames > 0 || (self.at_bottom && !user_scrolls);
+        let output = egui::ScrollArea::vertical()
             .id_salt(("conversation", state.current))
             .stick_to_bottom(true)
             .auto_shrink(false)
             .show_viewport(ui, |ui, viewport| {
-                let width = ui.available_width().min(theme::MESSAGE_MAX_WIDTH);
-                self.heights.set_width(width);
-                let plan = self.heights.plan(
-                    &self.ids,
-                    theme::MESSAGE_GAP,
-                    (viewport.min.y, viewport.max.y),
-                    |index| estimate_height(&state.messages[index], width),
-                );
+                let plan = self.heights.plan((viewport.min.y, viewport.max.y));
                 ui.vertical_centered(|ui| {
                     ui.set_max_width(width);
                     ui.add_space(plan.space_before);
-                    for message in &state.messages[plan.visible.clone()] {
+                    for index in plan.visible.clone() {
+                        let message = &state.messages[index];
                         let top = ui.cursor().top();
                         self.message_ui(ui, s, state, message, commands);
-                        self.heights.record(message.id, ui.cursor().top() - top);
+                        self.heights.record(index, ui.cursor().top() - top);
                         ui.add_space(theme::MESSAGE_GAP);
                     }
                     ui.add_space(plan.space_after);
+                    if jump {
+                        ui.scroll_to_cursor_animation(
+                            Some(egui::Align::BOTTOM),
+                            egui::style::ScrollAnimation::none(),
+                        );
+                    }
                 });
             });
+        let hidden_below =
+            output.content_size.y - (output.state.clamped_offset().y + output.inner_rect.height());
+        let reached = hidden_below <= 2.0;
+        self.jump_frames = if reached {
+            0
+        } else {
+            ui.ctx().request_repaint();
+            self.jump_frames.saturating_sub(1)
+        };
+        self.at_bottom = reached || self.jump_frames > 0;
+        if !self.at_bottom {
+            let size = egui::vec2(140.0, 28.0);
+            let rect = egui::Rect::from_center_size(
+                output.inner_rect.center_bottom() - egui::vec2(0.0, size.y),
+                size,
+            );
+            if ui
+                .put(rect, egui::Button::new(s.jump_to_latest))
+                .on_hover_text(s.jump_to_latest)
+                .clicked()
+            {
+                self.jump_frames = JUMP_FRAMES;
+                ui.ctx().request_repaint();
+            }
+        }
+    }
+
+    /// Brings the height cache up to date: new messages are estimated once, the streaming
+    /// reply again only when its text grew, and nothing else is read.
+    fn sync_heights(&mut self, messages: &[Message], width: f32) {
+        self.heights
+            .set_layout(width, theme::MESSAGE_GAP, estimate_height);
+        self.heights.sync(
+            messages.len(),
+            |i| messages[i].id,
+            |i| TextSize::of(&messages[i]),
+            estimate_height,
+        );
+        let streaming = messages
+            .last()
+            .filter(|m| m.status == MessageStatus::Streaming);
+        let Some(last) = streaming else {
+            self.streaming_len = None;
+            return;
+        };
+        let len = last.content.len() + last.reasoning.len();
+        if self.streaming_len != Some((last.id, len)) {
+            self.streaming_len = Some((last.id, len));
+            let index = messages.len() - 1;
+            self.heights
+                .update_hint(index, TextSize::of(last), estimate_height);
+            self.heights.forget_measure(index, estimate_height);
+        }
     }
 
     fn message_ui(
@@ -118,13 +196,15 @@ impl ConversationView {
                             ui.add(egui::Label::new(&message.content).selectable(true));
                         }
                         Role::Assistant | Role::System => {
-                            CommonMarkViewer::new().show(ui, &mut self.markdown, &message.content);
+                            markdown_ui(ui, &mut self.markdown, message.id, &message.content, s);
                         }
                     }
                     status_ui(ui, s, state, message);
                     let finished = message.status != MessageStatus::Streaming;
                     if message.role == Role::Assistant && finished {
-                        let is_last = state.messages.last().map(|m| m.id) == Some(message.id);
+                        // Retry needs a provider (without one the core could only refuse).
+                        let is_last = state.messages.last().map(|m| m.id) == Some(message.id)
+                            && state.active_provider.is_some();
                         ui.horizontal(|ui| {
                             if !message.content.is_empty()
                                 && ui.small_button(s.copy).on_hover_text(s.copy_hint).clicked()
@@ -141,6 +221,17 @@ impl ConversationView {
                                     conversation: message.conversation,
                                 });
                             }
+                            if is_last
+                                && can_continue(message)
+                                && ui
+                                    .small_button(s.continue_button)
+                                    .on_hover_text(s.continue_hint)
+                                    .clicked()
+                            {
+                                commands.push(Command::Continue {
+                                    conversation: message.conversation,
+                                });
+                            }
                         });
                     }
                 });
@@ -148,53 +239,83 @@ impl ConversationView {
     }
 }
 
-/// A first guess at a message's height before it has been drawn: a line per ~7 px of text
-/// width, plus the bubble's header and margins.
-fn estimate_height(message: &Message, width: f32) -> f32 {
+/// What a message's height estimate is made from, read once from its text.
+#[derive(Debug, Clone, Copy, Default)]
+struct TextSize {
+    lines: u32,
+    chars: u32,
+}
+
+impl TextSize {
+    fn of(message: &Message) -> Self {
+        let text = message.content.as_bytes();
+        let count = |pred: fn(&u8) -> bool| {
+            u32::try_from(text.iter().filter(|b| pred(b)).count()).unwrap_or(u32::MAX)
+        };
+        Self {
+            lines: count(|b| *b == b'\n').saturating_add(1),
+            // UTF-8: every byte that does not continue a character starts one.
+            chars: count(|b| (*b & 0xC0) != 0x80),
+        }
+    }
+}
+
+/// A first guess at a message's height before it has been drawn: its lines, plus a line per
+/// ~7 px of text width, plus the bubble's header and margins.
+#[expect(clippy::trivially_copy_pass_by_ref)] // The shape `RowHeights` calls.
+fn estimate_height(size: &TextSize, width: f32) -> f32 {
     let chars_per_line = (width / 7.0).max(10.0);
-    #[allow(clippy::cast_precision_loss)] // An estimate; lengths are far below 2^24.
-    let lines: f32 = message
-        .content
-        .lines()
-        .map(|line| {
-            (line.chars().count() as f32 / chars_per_line)
-                .ceil()
-                .max(1.0)
-        })
-        .sum();
+    #[expect(clippy::cast_precision_loss)] // An estimate; counts are far below 2^24.
+    let lines = size.lines as f32 + (size.chars as f32 / chars_per_line).floor();
     48.0 + 18.0 * lines.max(1.0)
 }
 
 /// The line under a reply that says how it ended, or that it is still coming.
 fn status_ui(ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message) {
     let visuals = ui.visuals().clone();
+    if let Some(why) = state.unsaved.get(&message.id) {
+        let text = format!("{}: {why}", s.not_saved_note);
+        ui.add(
+            egui::Label::new(egui::RichText::new(text).color(theme::error_text(&visuals))).wrap(),
+        );
+    }
     match message.status {
         MessageStatus::Complete => {
             if let Some(usage) = state.usage.get(&message.id) {
                 ui.label(
-                    egui::RichText::new(format!(
-                        "{} → {} tokens",
-                        usage.prompt_tokens, usage.completion_tokens
-                    ))
+                    egui::RichText::new(
+                        s.tokens_used
+                            .replace("{prompt}", &usage.prompt_tokens.to_string())
+                            .replace("{completion}", &usage.completion_tokens.to_string()),
+                    )
                     .small()
                     .color(theme::weak_text(&visuals)),
                 );
             }
         }
         MessageStatus::Streaming => {
-            ui.horizontal(|ui| {
+            ui.horizontal_top(|ui| {
                 ui.spinner();
                 if let Some(retry) = state.retries.get(&message.id) {
                     let secs = retry
                         .at
                         .saturating_duration_since(std::time::Instant::now())
                         .as_secs();
-                    ui.label(
-                        egui::RichText::new(format!(
-                            "{} ({}) {secs} s: {}",
-                            s.retrying, retry.attempt, retry.reason
-                        ))
-                        .color(theme::note_text(&visuals)),
+                    // Attempt 0 is a reply queued for an in-flight slot: its reason says so.
+                    let text = if retry.attempt == 0 {
+                        retry.reason.clone()
+                    } else {
+                        s.retry_status
+                            .replace("{attempt}", &retry.attempt.to_string())
+                            .replace("{secs}", &secs.to_string())
+                            .replace("{reason}", &retry.reason)
+                    };
+                    // Long server messages wrap inside the bubble.
+                    ui.add(
+                        egui::Label::new(
+                            egui::RichText::new(text).color(theme::note_text(&visuals)),
+                        )
+                        .wrap(),
                     );
                 } else if message.content.is_empty() && message.reasoning.is_empty() {
                     ui.label(egui::RichText::new(s.waiting).color(theme::weak_text(&visuals)));

@@ -7,9 +7,13 @@
 mod app;
 mod composer;
 mod conversation;
+mod dialogs;
 pub mod fonts;
+pub mod links;
+pub mod markdown;
 mod providers;
 mod row_heights;
+mod shortcuts;
 mod sidebar;
 pub mod state;
 pub mod strings;

@@ -1,7 +1,7 @@
 //! The provider form (welcome screen and Settings) and the provider list.
 
 use crate::core::{Command, KeyState, ProviderStatus};
-use crate::llm::{PRESETS, Preset, ProviderConfig};
+use crate::llm::{ApiStyle, PRESETS, Preset, ProviderConfig};
 use crate::secrets::ApiKey;
 
 use super::strings::Strings;
@@ -16,12 +16,29 @@ pub struct ProviderForm {
     model: String,
     api_key: String,
     stream_usage: bool,
+    api: ApiStyle,
     /// The provider being edited (its name before this edit).
     editing: Option<String>,
     key_stored: bool,
     error: Option<String>,
     /// Sent and waiting for the core to confirm.
     pub pending: Option<String>,
+    /// Put the cursor in the first field to type (the key, when the preset needs one) when
+    /// the form is next drawn.
+    focus_pending: bool,
+    /// Where "Test connection" stands.
+    test: ConnectionTest,
+}
+
+/// Where a form's "Test connection" stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ConnectionTest {
+    /// Not asked.
+    Idle,
+    /// Sent; waiting for the answer.
+    Waiting,
+    /// What the request did, or why it failed.
+    Answered(Result<String, String>),
 }
 
 impl Default for ProviderForm {
@@ -40,10 +57,13 @@ impl ProviderForm {
             model: preset.model.to_owned(),
             api_key: String::new(),
             stream_usage: preset.stream_usage,
+            api: preset.api,
             editing: None,
             key_stored: false,
             error: None,
             pending: None,
+            test: ConnectionTest::Idle,
+            focus_pending: true,
         }
     }
 
@@ -62,10 +82,13 @@ impl ProviderForm {
             model: config.model.clone(),
             api_key: String::new(),
             stream_usage: config.stream_usage,
+            api: config.api,
             editing: Some(config.name.clone()),
             key_stored: status.key == KeyState::Stored,
             error: None,
             pending: None,
+            test: ConnectionTest::Idle,
+            focus_pending: true,
         }
     }
 
@@ -84,13 +107,15 @@ impl ProviderForm {
             });
             ui.add_space(6.0);
         }
+        let mut rows = RowOutcome::default();
         egui::Grid::new("provider_form")
             .num_columns(2)
             .spacing([12.0, 8.0])
             .show(ui, |ui| {
-                text_row(ui, s.name, &mut self.name, false, "");
-                text_row(ui, s.base_url, &mut self.base_url, false, "https://…/v1");
-                text_row(ui, s.model, &mut self.model, false, "");
+                let name_row = text_row(ui, s.name, &mut self.name, false, "");
+                rows += name_row.clone();
+                rows += text_row(ui, s.base_url, &mut self.base_url, false, "https://…/v1");
+                rows += text_row(ui, s.model, &mut self.model, false, "");
                 let hint = if !self.preset.needs_key {
                     s.api_key_not_needed
                 } else if self.key_stored {
@@ -98,30 +123,98 @@ impl ProviderForm {
                 } else {
                     s.api_key_hint_new
                 };
-                text_row(ui, s.api_key, &mut self.api_key, true, hint);
+                let key_row = text_row(ui, s.api_key, &mut self.api_key, true, hint);
+                if std::mem::take(&mut self.focus_pending) {
+                    // The preset filled the rest: the key is usually all there is to type.
+                    let first = if self.preset.needs_key {
+                        &key_row
+                    } else {
+                        &name_row
+                    };
+                    if let Some(field) = &first.response {
+                        field.request_focus();
+                    }
+                }
+                rows += key_row;
             });
+        if rows.changed && self.error.is_some() {
+            // The error goes once the fields are right (or names what is still wrong).
+            self.error = self.config().validate().err();
+        }
         if let Some(error) = &self.error {
             ui.colored_label(theme::error_text(ui.visuals()), error);
         }
         ui.add_space(6.0);
         let busy = self.pending.is_some();
-        if ui
+        let clicked = ui
             .add_enabled(!busy, egui::Button::new(s.save_provider))
-            .clicked()
-        {
+            .clicked();
+        if (clicked || rows.submitted) && !busy {
             command = self.submit();
         }
         if busy {
             ui.spinner();
         }
+        let testing = matches!(self.test, ConnectionTest::Waiting);
+        if ui
+            .add_enabled(!testing, egui::Button::new(s.test_connection))
+            .on_hover_text(s.test_connection_hint)
+            .clicked()
+        {
+            command = command.or_else(|| self.test_command());
+        }
+        match &self.test {
+            ConnectionTest::Waiting => {
+                ui.spinner();
+            }
+            ConnectionTest::Answered(Ok(what)) => {
+                ui.label(format!("{} — {what}", s.test_ok));
+            }
+            ConnectionTest::Answered(Err(why)) => {
+                ui.colored_label(theme::error_text(ui.visuals()), why);
+            }
+            ConnectionTest::Idle => {}
+        }
         command
     }
 
-    fn submit(&mut self) -> Option<Command> {
+    /// The settings as typed, ready to test; the key typed stays in the form.
+    fn test_command(&mut self) -> Option<Command> {
         let mut config =
             ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
         config.stream_usage = self.stream_usage;
+        config.api = self.api;
+        if let Err(message) = config.validate() {
+            self.error = Some(message);
+            return None;
+        }
+        self.error = None;
+        self.test = ConnectionTest::Waiting;
+        Some(Command::TestProvider {
+            provider: config,
+            api_key: ApiKey::new(self.api_key.clone()),
+        })
+    }
+
+    /// Shows the answer to this form's Test connection.
+    pub fn tested(&mut self, name: &str, outcome: &Result<String, String>) {
+        if matches!(self.test, ConnectionTest::Waiting) && name == self.name.trim() {
+            self.test = ConnectionTest::Answered(outcome.clone());
+        }
+    }
+
+    /// The provider the fields describe.
+    fn config(&self) -> ProviderConfig {
+        let mut config =
+            ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
+        config.stream_usage = self.stream_usage;
+        config.api = self.api;
         config.preset = Some(self.preset.label.to_owned());
+        config
+    }
+
+    fn submit(&mut self) -> Option<Command> {
+        let config = self.config();
         if let Err(message) = config.validate() {
             self.error = Some(message);
             return None;
@@ -144,27 +237,69 @@ impl ProviderForm {
     }
 }
 
-fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String, password: bool, hint: &str) {
-    let label = ui.label(label);
-    ui.add(
-        egui::TextEdit::singleline(value)
-            .password(password)
-            .hint_text(hint)
-            .desired_width(360.0),
-    )
-    .labelled_by(label.id);
-    ui.end_row();
+/// What the form's text rows saw this frame.
+#[derive(Debug, Default, Clone)]
+struct RowOutcome {
+    /// The last row's field.
+    response: Option<egui::Response>,
+    /// A field's text changed.
+    changed: bool,
+    /// Enter was pressed in a field: save.
+    submitted: bool,
 }
 
-/// One row per provider with Use / Edit / Remove; returns a command and, for Edit, the form.
+impl std::ops::AddAssign for RowOutcome {
+    fn add_assign(&mut self, other: Self) {
+        self.changed |= other.changed;
+        self.submitted |= other.submitted;
+        self.response = other.response;
+    }
+}
+
+fn text_row(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    password: bool,
+    hint: &str,
+) -> RowOutcome {
+    let label = ui.label(label);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(value)
+                .password(password)
+                .hint_text(hint)
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+    ui.end_row();
+    RowOutcome {
+        changed: response.changed(),
+        // A single-line field gives up focus on Enter.
+        submitted: response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)),
+        response: Some(response),
+    }
+}
+
+/// What a row of the provider list asks for.
+#[derive(Debug)]
+pub enum ProviderRowAction {
+    /// Make it the active provider.
+    Use(String),
+    /// Open the form on it.
+    Edit(Box<ProviderForm>),
+    /// Ask, then remove it.
+    Remove(String),
+}
+
+/// One row per provider with Use / Edit / Remove; returns what was pressed.
 pub fn provider_list_ui(
     ui: &mut egui::Ui,
     s: &Strings,
     providers: &[ProviderStatus],
     active: Option<&str>,
-) -> (Option<Command>, Option<ProviderForm>) {
-    let mut command = None;
-    let mut form = None;
+) -> Option<ProviderRowAction> {
+    let mut action = None;
     for status in providers {
         let name = &status.config.name;
         ui.horizontal(|ui| {
@@ -176,6 +311,7 @@ pub fn provider_list_ui(
             let (key_text, color) = match &status.key {
                 KeyState::Stored => (s.key_stored, theme::weak_text(ui.visuals())),
                 KeyState::Missing => (s.key_missing, theme::note_text(ui.visuals())),
+                KeyState::Checking => (s.key_checking, theme::weak_text(ui.visuals())),
                 KeyState::Unavailable(_) => (s.key_unavailable, theme::error_text(ui.visuals())),
             };
             let key_label = ui.label(egui::RichText::new(key_text).color(color));
@@ -185,15 +321,17 @@ pub fn provider_list_ui(
             if is_active {
                 ui.label(egui::RichText::new(s.active).italics());
             } else if ui.button(s.use_provider).on_hover_text(name).clicked() {
-                command = Some(Command::SetActiveProvider { name: name.clone() });
+                action = Some(ProviderRowAction::Use(name.clone()));
             }
             if ui.button(s.edit).on_hover_text(name).clicked() {
-                form = Some(ProviderForm::edit(status));
+                action = Some(ProviderRowAction::Edit(Box::new(ProviderForm::edit(
+                    status,
+                ))));
             }
             if ui.button(s.remove).on_hover_text(name).clicked() {
-                command = Some(Command::RemoveProvider { name: name.clone() });
+                action = Some(ProviderRowAction::Remove(name.clone()));
             }
         });
     }
-    (command, form)
+    action
 }

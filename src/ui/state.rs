@@ -1,7 +1,8 @@
 //! The window's view state, built only from core events. Panels read it; nothing else
 //! changes it, so what is drawn is always what the core reported.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use crate::core::{DotenvOffer, Event, ProviderStatus};
 use crate::llm::Usage;
@@ -37,13 +38,30 @@ pub struct UiState {
     pub usage: HashMap<MessageId, Usage>,
     /// Retries in progress, by message.
     pub retries: HashMap<MessageId, RetryNote>,
+    /// Replies whose text is not on disk yet, with why (the core keeps retrying).
+    pub unsaved: HashMap<MessageId, String>,
+    /// Conversations with a reply streaming (the sidebar marks them).
+    pub streaming: HashSet<ConversationId>,
+    /// When the reply streaming in the open conversation last received anything (its start,
+    /// text, a retry notice): a long silence is shown beside Stop.
+    pub stream_activity_at: Option<Instant>,
     /// Errors to show until dismissed, newest last.
     pub errors: Vec<String>,
+    /// The remembered zoom, once the core reported it (applied by the app, then cleared).
+    pub ui_zoom: Option<Option<f32>>,
     /// A provider a `.env` offers.
     pub dotenv_offer: Option<DotenvOffer>,
+    /// The `.env` whose plaintext `API_KEY` line is still there after its import.
+    pub dotenv_key_left: Option<std::path::PathBuf>,
+    /// The colour theme chosen in Settings.
+    pub theme: crate::config::ThemeChoice,
 }
 
 impl UiState {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per event: the whole mapping in one place"
+    )]
     /// Applies one core event.
     pub fn apply(&mut self, event: Event) {
         match event {
@@ -52,16 +70,45 @@ impl UiState {
                 self.active_provider = active;
                 self.providers_loaded = true;
             }
-            // The form that sent it closes (`App::on_event`); nothing to show here.
-            Event::ProviderSaved { .. } => {}
             Event::Conversations(list) => self.conversations = list,
             Event::ConversationOpened { id, messages } => {
                 self.current = id;
                 self.messages = messages;
+                self.retries.clear();
+                self.stream_activity_at = self.is_streaming().then(Instant::now);
+                if let Some(id) = id.filter(|_| self.is_streaming()) {
+                    self.streaming.insert(id);
+                }
             }
+            Event::ConversationDeleted { id } => {
+                self.streaming.remove(&id);
+                self.conversations.retain(|c| c.id != id);
+                if self.current == Some(id) {
+                    // An empty new chat; nothing of the deleted one stays on screen.
+                    self.current = None;
+                    self.messages.clear();
+                    self.retries.clear();
+                    self.stream_activity_at = None;
+                }
+            }
+            // `App::on_event` routes these to the provider form and the composer.
+            Event::ProviderSaved { .. }
+            | Event::ProviderTested { .. }
+            | Event::QuestionAccepted { .. }
+            | Event::QuestionRefused { .. } => {}
             Event::MessageAdded(message) => {
+                if message.status == MessageStatus::Streaming {
+                    self.streaming.insert(message.conversation);
+                }
                 if Some(message.conversation) == self.current {
-                    self.messages.push(message);
+                    if message.status == MessageStatus::Streaming {
+                        self.stream_activity_at = Some(Instant::now());
+                    }
+                    // A continued reply comes again under its id: it replaces the old one.
+                    match self.message_mut(message.id) {
+                        Some(existing) => *existing = message,
+                        None => self.messages.push(message),
+                    }
                 }
             }
             Event::Delta {
@@ -73,6 +120,7 @@ impl UiState {
                 if Some(conversation) != self.current {
                     return;
                 }
+                self.stream_activity_at = Some(Instant::now());
                 self.retries.remove(&message);
                 if let Some(m) = self.message_mut(message) {
                     if reasoning {
@@ -83,13 +131,17 @@ impl UiState {
                 }
             }
             Event::Retrying {
+                conversation,
                 message,
                 attempt,
                 delay_millis,
                 reason,
-                ..
             } => {
-                let at = std::time::Instant::now() + std::time::Duration::from_millis(delay_millis);
+                let now = Instant::now();
+                if Some(conversation) == self.current {
+                    self.stream_activity_at = Some(now);
+                }
+                let at = now + std::time::Duration::from_millis(delay_millis);
                 self.retries.insert(
                     message,
                     RetryNote {
@@ -107,6 +159,7 @@ impl UiState {
                 usage,
             } => {
                 self.retries.remove(&message);
+                self.streaming.remove(&conversation);
                 if let Some(usage) = usage {
                     self.usage.insert(message, usage);
                 }
@@ -115,9 +168,21 @@ impl UiState {
                 {
                     m.status = status;
                     m.error = error;
+                    self.stream_activity_at = None;
                 }
             }
+            Event::SaveState { message, error, .. } => match error {
+                Some(error) => {
+                    self.unsaved.insert(message, error);
+                }
+                None => {
+                    self.unsaved.remove(&message);
+                }
+            },
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
+            Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
+            Event::Theme(theme) => self.theme = theme,
+            Event::Preferences { ui_zoom } => self.ui_zoom = Some(ui_zoom),
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ocrchat::core::{Command, CoreHandle, Event};
+use ocrchat::core::{Command, CoreHandle, Event, SendOptions};
 use ocrchat::store::ConversationId;
 
 use super::TestEnv;
@@ -48,7 +48,7 @@ impl Driver {
         let mut seen = Vec::new();
         loop {
             let event = self.next();
-            if let Event::Error(message) = &event {
+            if let Event::Error(message) | Event::QuestionRefused { reason: message } = &event {
                 panic!("unexpected error: {message}");
             }
             let done = matches(&event);
@@ -59,10 +59,11 @@ impl Driver {
         }
     }
 
-    /// The next `Event::Error`'s message, skipping other events.
+    /// The next `Event::Error`'s (or refused question's) message, skipping other events.
     pub fn next_error(&mut self) -> String {
         loop {
-            if let Event::Error(message) = self.next() {
+            if let Event::Error(message) | Event::QuestionRefused { reason: message } = self.next()
+            {
                 return message;
             }
         }
@@ -74,7 +75,7 @@ impl Driver {
             .send(Command::Send {
                 conversation,
                 text: text.into(),
-                options: Default::default(),
+                options: SendOptions::default(),
             })
             .unwrap();
     }

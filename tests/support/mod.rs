@@ -3,7 +3,11 @@
 #![allow(dead_code, unused_imports)] // Each test binary uses a different part of this module.
 
 pub mod driver;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod server;
+pub mod window;
+pub mod x11;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

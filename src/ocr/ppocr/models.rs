@@ -1,6 +1,6 @@
 //! Where the PP-OCRv6 model files are and how to read them. `scripts/install-models.sh` puts
-//! them in `$XDG_DATA_HOME/ocrchat/models/ppocr-v6/` from the PyPI `rapidocr` wheel; nothing is
-//! ever downloaded at run time. `OCRCHAT_PPOCR_MODELS` points at a folder copied by hand.
+//! them in `$XDG_DATA_HOME/ocrchat/models/ppocr-v6/` from the `rapidocr` wheel on `PyPI`;
+//! nothing is ever downloaded at run time. `OCRCHAT_PPOCR_MODELS` points at a folder copied by hand.
 //!
 //! The recognition dictionary is not a separate file: it is in the rec model's ONNX metadata
 //! under the key `character`, one entry per line (the model's classes are CTC blank +

@@ -1,0 +1,96 @@
+//! Ollama's native chat API (`POST {base}/api/chat`): the request body and the NDJSON lines
+//! of a streamed reply (`message.content`, `message.thinking`, and a last line with
+//! `done: true`, `done_reason` and the token counts). No key.
+//! <https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion>
+
+use super::wire::{ChunkOutcome, parse_object};
+use super::{ChatRequest, FinishReason, StreamEvent, Usage};
+
+/// The JSON body for a streaming request.
+pub fn request_body(request: &ChatRequest) -> serde_json::Value {
+    let mut body = serde_json::json!({
+        "model": request.model,
+        "messages": request.messages,
+        "stream": true,
+    });
+    if let Some(max_tokens) = request.max_tokens {
+        body["options"] = serde_json::json!({ "num_predict": max_tokens });
+    }
+    body
+}
+
+/// Interprets one NDJSON line.
+///
+/// # Errors
+/// The line is not a JSON object.
+pub fn parse_line(data: &str) -> Result<ChunkOutcome, String> {
+    let value = match parse_object(data, "line")? {
+        Ok(value) => value,
+        Err(error) => return Ok(error),
+    };
+    let mut events = Vec::new();
+    let message = value.get("message");
+    let text = |name: &str| {
+        message
+            .and_then(|m| m.get(name))
+            .and_then(|t| t.as_str())
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(thinking) = text("thinking") {
+        events.push(StreamEvent::Reasoning(thinking));
+    }
+    if let Some(content) = text("content") {
+        events.push(StreamEvent::Content(content));
+    }
+    if value.get("done").and_then(serde_json::Value::as_bool) == Some(true) {
+        let reason = value
+            .get("done_reason")
+            .and_then(|r| r.as_str())
+            .unwrap_or("stop");
+        events.push(StreamEvent::Finish(FinishReason::parse(reason)));
+        let count = |name: &str| value.get(name).and_then(serde_json::Value::as_u64);
+        if let (Some(prompt), Some(completion)) = (count("prompt_eval_count"), count("eval_count"))
+        {
+            events.push(StreamEvent::Usage(Usage {
+                prompt_tokens: prompt,
+                completion_tokens: completion,
+            }));
+        }
+    }
+    Ok(ChunkOutcome::Events(events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_with_thinking_done_and_errors() {
+        assert_eq!(
+            parse_line(
+                r#"{"model":"m","message":{"role":"assistant","content":"","thinking":"hm"},"done":false}"#
+            ),
+            Ok(ChunkOutcome::Events(vec![StreamEvent::Reasoning(
+                "hm".into()
+            )]))
+        );
+        assert_eq!(
+            parse_line(
+                r#"{"message":{"content":""},"done":true,"done_reason":"length","prompt_eval_count":2,"eval_count":9}"#
+            ),
+            Ok(ChunkOutcome::Events(vec![
+                StreamEvent::Finish(FinishReason::Length),
+                StreamEvent::Usage(Usage {
+                    prompt_tokens: 2,
+                    completion_tokens: 9
+                }),
+            ]))
+        );
+        assert_eq!(
+            parse_line(r#"{"error":"model 'x' not found"}"#),
+            Ok(ChunkOutcome::Error("model 'x' not found".into()))
+        );
+        assert!(parse_line("[]").is_err());
+    }
+}

@@ -1,0 +1,117 @@
+//! The App's actions: shortcuts, sidebar requests, and the composer's send and stop.
+
+use std::time::Duration;
+
+use crate::core::Command;
+
+use super::super::composer::{Composer, ComposerAction, ComposerContext};
+use super::super::dialogs::Dialog;
+use super::super::shortcuts::{Shortcut, take_shortcuts};
+use super::super::sidebar::{SidebarAction, neighbour};
+use super::App;
+
+impl App {
+    /// Runs this frame's shortcuts (read before any widget could take the keys).
+    pub(super) fn run_shortcuts(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        let streaming = self.state.is_streaming();
+        let escape_wanted =
+            self.dialog.is_some() || self.settings_open || self.about_open || streaming;
+        for shortcut in take_shortcuts(ctx, escape_wanted) {
+            match shortcut {
+                Shortcut::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+                Shortcut::NewChat => self.new_chat(commands),
+                // Esc closes the topmost dialog first; only then stops the reply.
+                Shortcut::Escape => {
+                    if self.dialog.take().is_some() {
+                    } else if self.settings_open {
+                        self.settings_open = false;
+                        self.form = None;
+                    } else if self.about_open {
+                        self.about_open = false;
+                    } else if let Some(conversation) = self.state.current.filter(|_| streaming) {
+                        commands.push(Command::Stop { conversation });
+                    }
+                }
+                Shortcut::FocusComposer => self.focus_composer = true,
+                Shortcut::NextConversation | Shortcut::PreviousConversation => {
+                    let step = if shortcut == Shortcut::NextConversation {
+                        1
+                    } else {
+                        -1
+                    };
+                    if let Some(id) = neighbour(&self.state, step) {
+                        commands.push(Command::OpenConversation { id });
+                    }
+                }
+                Shortcut::OpenSettings => self.settings_open = true,
+                Shortcut::Paste => ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste),
+                Shortcut::Copy => ctx.send_viewport_cmd(egui::ViewportCommand::RequestCopy),
+                Shortcut::Cut => ctx.send_viewport_cmd(egui::ViewportCommand::RequestCut),
+            }
+        }
+    }
+
+    pub(super) fn new_chat(&mut self, commands: &mut Vec<Command>) {
+        commands.push(Command::NewConversation);
+        self.welcome_dismissed = true;
+        self.focus_composer = true;
+    }
+
+    pub(super) fn sidebar_action(&mut self, action: SidebarAction, commands: &mut Vec<Command>) {
+        match action {
+            SidebarAction::NewChat => self.new_chat(commands),
+            SidebarAction::OpenSettings => self.settings_open = true,
+            SidebarAction::OpenAbout => self.about_open = true,
+            SidebarAction::Delete(id, title) => {
+                self.dialog = Some(Dialog::DeleteConversation { id, title });
+            }
+            SidebarAction::Rename(id, title) => self.dialog = Some(Dialog::Rename { id, title }),
+        }
+    }
+
+    /// Seconds the streaming reply has been silent, once past the notice threshold.
+    pub(super) fn silent_secs(&self, ctx: &egui::Context) -> Option<u64> {
+        let since = self.state.stream_activity_at?.elapsed();
+        if since >= self.silence_notice_after {
+            // The count goes up once a second.
+            ctx.request_repaint_after(Duration::from_millis(500));
+            Some(since.as_secs())
+        } else {
+            ctx.request_repaint_after(self.silence_notice_after.saturating_sub(since));
+            None
+        }
+    }
+
+    pub(super) fn composer_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let s = self.strings();
+        if std::mem::take(&mut self.focus_composer) {
+            ui.memory_mut(|m| m.request_focus(Composer::text_id()));
+        }
+        let streaming = self.state.is_streaming();
+        let context = ComposerContext {
+            streaming,
+            can_send: self.state.active_provider.is_some(),
+            silent_secs: if streaming {
+                self.silent_secs(ui.ctx())
+            } else {
+                None
+            },
+        };
+        match self.composer.ui(ui, s, context) {
+            Some(ComposerAction::Send(text)) => {
+                self.conversation.jump_to_latest();
+                commands.push(Command::Send {
+                    conversation: self.state.current,
+                    text,
+                    options: crate::core::SendOptions::default(),
+                });
+            }
+            Some(ComposerAction::Stop) => {
+                if let Some(conversation) = self.state.current {
+                    commands.push(Command::Stop { conversation });
+                }
+            }
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! The real binary in a real X window: Xvfb on a free display, xdotool, screenshots.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Kills the child when dropped, so a failed assertion leaves no process behind.
+pub struct Reaper(pub Child);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts Xvfb on a free display; returns it and the display name.
+pub fn start_xvfb() -> (Reaper, String) {
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "1280x800x24",
+            "-nolisten",
+            "tcp",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb is installed (run `make test`, which installs it)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (Reaper(child), format!(":{}", line.trim()))
+}
+
+/// Runs xdotool on `display`; returns its output.
+pub fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .expect("xdotool is installed (run `make test`, which installs it)");
+    assert!(
+        out.status.success(),
+        "xdotool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `$CARGO_TARGET_DIR/e2e/<file>` (the directory is created).
+pub fn e2e_output(file: &str) -> PathBuf {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(
+            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+            PathBuf::from,
+        )
+        .join("e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(file)
+}
+
+/// Saves a screenshot of the whole display.
+pub fn screenshot(display: &str, path: &std::path::Path) {
+    let status = Command::new("import")
+        .args(["-window", "root"])
+        .arg(path)
+        .env("DISPLAY", display)
+        .status()
+        .unwrap();
+    assert!(status.success(), "screenshot {}", path.display());
+}
+
+/// Where the binary keeps its files when started by [`launch_app`] with `root`: the
+/// `$XDG_CONFIG_HOME` and `$XDG_DATA_HOME` it gets (it adds `ocrchat/` to each).
+pub fn app_dirs(root: &Path) -> (PathBuf, PathBuf) {
+    (root.join("xdg-config"), root.join("xdg-data"))
+}
+
+/// Starts the built binary on `display` (English, files under [`app_dirs`]), waits for its
+/// first frame and focuses its window; returns the process and the window id.
+pub fn launch_app(display: &str, root: &Path) -> (Reaper, String) {
+    let (xdg_config, xdg_data) = app_dirs(root);
+    let first_frame = root.join("first-frame");
+    let app = Reaper(
+        Command::new(env!("CARGO_BIN_EXE_ocrchat"))
+            .current_dir(root)
+            .env("DISPLAY", display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("XDG_CONFIG_HOME", &xdg_config)
+            .env("XDG_DATA_HOME", &xdg_data)
+            .env("OCRCHAT_LANG", "en")
+            .env("OCRCHAT_FIRST_FRAME_FILE", &first_frame)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    super::wait_until("the first frame", Duration::from_secs(30), || {
+        first_frame.exists()
+    });
+    let window = xdotool(
+        display,
+        &["search", "--sync", "--onlyvisible", "--name", "^ocrchat$"],
+    );
+    let window = window.lines().next().unwrap().trim().to_owned();
+    xdotool(display, &["windowfocus", "--sync", &window]);
+    (app, window)
+}
+
+/// The window's position and size on screen: (x, y, width, height).
+pub fn window_geometry(display: &str, window: &str) -> (i32, i32, i32, i32) {
+    let geometry = xdotool(display, &["getwindowgeometry", "--shell", window]);
+    let field = |name: &str| -> i32 {
+        geometry
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (field("X"), field("Y"), field("WIDTH"), field("HEIGHT"))
+}
+
+/// Clicks into the composer, which spans the bottom of the window right of the sidebar.
+pub fn click_composer(display: &str, window: &str) {
+    let (x, y, w, h) = window_geometry(display, window);
+    let (cx, cy) = (x + w / 2 + 100, y + h - 40);
+    xdotool(
+        display,
+        &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
+    );
+}
