@@ -3,7 +3,13 @@
 //! screenshot first-seen and warm; RSS after 100 images of mixed sizes. Ratios are against
 //! tesseract measured in the same run.
 //!
-//! `CARGO_TARGET_DIR=… cargo bench --bench ppocr` (needs `bash scripts/setup.sh`).
+//! `CARGO_TARGET_DIR=… cargo bench --features ppocr --bench ppocr` (needs
+//! `bash scripts/install-models.sh`).
+#![expect(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 
 #[path = "../tests/ocr_ppocr_fixtures/mod.rs"]
 mod ocr_ppocr_fixtures;
@@ -167,8 +173,9 @@ fn main() {
         let fixture = &fixtures[i % fixtures.len()];
         let scale = scales[(i / fixtures.len()) % scales.len()];
         let image = image::open(&fixture.path).unwrap();
-        let (w, h) = (image.width() as f64 * scale, image.height() as f64 * scale);
-        let resized = image.resize_exact(w as u32, h as u32, image::imageops::FilterType::Triangle);
+        let resize_side = |side: u32| (f64::from(side) * scale) as u32;
+        let (w, h) = (resize_side(image.width()), resize_side(image.height()));
+        let resized = image.resize_exact(w, h, image::imageops::FilterType::Triangle);
         let file = dir.path().join(format!("mixed_{i}.png"));
         resized.save(&file).unwrap();
         read(&ppocr, &file, &chi);

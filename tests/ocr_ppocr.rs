@@ -5,6 +5,11 @@
 //! confidences 0–100; Automatic picks the engine expected for each; `ocrchat ocr --engine
 //! ppocr --format json` end to end; and without models PP-OCR is refused with the install
 //! command while Automatic falls back to tesseract.
+#![expect(
+    clippy::float_cmp,
+    clippy::unwrap_used,
+    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
+)]
 
 mod ocr_ppocr_fixtures;
 mod ocr_support;

@@ -209,7 +209,7 @@ mod tests {
             Ok(TESSERACT),
             "English scan"
         );
-        let _ = std::fs::remove_file(none.det_path());
+        std::fs::remove_file(none.det_path()).unwrap();
         assert_eq!(
             resolve(auto, &chi, &none, || true),
             Ok(TESSERACT),

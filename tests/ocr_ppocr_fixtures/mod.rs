@@ -1,4 +1,4 @@
-//! Chinese fixtures for PP-OCR, rendered at test time with ImageMagick and Noto Sans CJK SC
+//! Chinese fixtures for PP-OCR, rendered at test time with `ImageMagick` and Noto Sans CJK SC
 //! (both installed by `scripts/setup.sh`) from ground truth written here: a document, a dark
 //! screenshot, small UI text, a photo-like page (perspective, blur, noise, JPEG), a two-column
 //! page, a product sheet with side labels and a multi-line shop sign. Also where the models
@@ -130,6 +130,10 @@ const SHEET: &[(&str, &str)] = &[
 const SIGN: &[&str] = &["老王牛肉面", "正宗兰州风味", "营业时间 早七点至晚十点"];
 
 /// Renders every fixture into `dir`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one ImageMagick command per fixture, read top to bottom"
+)]
 pub fn render_all(dir: &Path) -> Vec<ZhFixture> {
     let path = |name: &str, ext: &str| dir.join(format!("{name}.{ext}"));
     let mut fixtures = Vec::new();
