@@ -303,3 +303,29 @@ fn a_missing_language_names_its_package() {
         "path refused"
     );
 }
+
+#[cfg(not(feature = "ppocr"))]
+#[test]
+fn without_the_ppocr_feature_ppocr_is_refused_by_name_and_automatic_reads_with_tesseract() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = fixture_path("small_en.png");
+    let file = fixture.to_str().unwrap();
+    let refused = ocrchat_ocr(dir.path(), &["--engine", "ppocr", file]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cargo build --release --features ppocr"),
+        "{stderr}"
+    );
+    assert!(refused.stdout.is_empty(), "nothing read");
+    let auto = ocrchat_ocr(dir.path(), &["--engine", "auto", "--format", "json", file]);
+    let stdout = String::from_utf8_lossy(&auto.stdout);
+    assert_eq!(
+        auto.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&auto.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(json["engine"], "tesseract", "{stdout}");
+}

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::domain::OcrResult;
+use crate::ocr::ppocr::PpocrModels;
 use crate::ocr::{
-    LanguageSpec, OcrError, OcrJobHandle, OcrPool, OcrPoolConfig, OcrRequest, OcrSource, TessData,
-    tesseract_pool,
+    EngineChoice, EnginePools, LanguageSpec, OcrError, OcrJobHandle, OcrPoolConfig, TessData,
 };
 
 /// The arguments of `ocrchat ocr`.
@@ -19,6 +19,11 @@ pub struct OcrArgs {
     /// OCR languages joined by `+`, such as `eng`, `chi_sim` or `chi_sim+eng`.
     #[arg(long, default_value = "eng")]
     pub lang: String,
+    /// Which engine reads: PP-OCR for Chinese and photos, tesseract otherwise (auto), or one
+    /// of them. PP-OCR needs the models `bash scripts/install-models.sh` installs (or
+    /// `OCRCHAT_PPOCR_MODELS` pointing at copies).
+    #[arg(long, value_enum, default_value_t = EngineChoice::Auto)]
+    pub engine: EngineChoice,
     /// What to print: the text, tesseract-style TSV rows, or one JSON object per file.
     #[arg(long, value_enum, default_value_t = OcrFormat::Text)]
     pub format: OcrFormat,
@@ -43,33 +48,39 @@ pub enum OcrFormat {
 /// failed), 2 when any file failed or the arguments were wrong.
 #[must_use]
 pub fn run_ocr(args: &OcrArgs) -> ExitCode {
-    let languages = match LanguageSpec::parse(&args.lang)
-        .and_then(|spec| spec.check_installed(&TessData::locate()).map(|()| spec))
-    {
+    let languages = match LanguageSpec::parse(&args.lang).and_then(|spec| {
+        if args.engine == EngineChoice::Ppocr {
+            return Ok(spec);
+        }
+        spec.check_installed(&TessData::locate()).map(|()| spec)
+    }) {
         Ok(languages) => languages,
         Err(err) => {
             super::output::diagnostic(&err.to_string());
             return ExitCode::from(2);
         }
     };
-    let pool = match tesseract_pool(OcrPoolConfig::default()) {
-        Ok(pool) => pool,
-        Err(err) => {
-            super::output::diagnostic(&format!("could not start the OCR workers: {err}"));
-            return ExitCode::from(2);
-        }
-    };
+    let models = PpocrModels::locate();
+    // PP-OCR asked for but not built in (no `ppocr` feature) or without its models: one line.
+    if args.engine == EngineChoice::Ppocr
+        && let Some(reason) = models.missing_reason()
+    {
+        super::output::diagnostic(&reason);
+        return ExitCode::from(2);
+    }
+    let mut pools = EnginePools::new(OcrPoolConfig::default(), models);
     let mut printer = Printer::new(args.format, args.files.len() > 1);
     let (mut failed, mut empty) = (0_usize, 0_usize);
     // Keep a window of jobs in flight and print in the order the files were given.
-    let window = pool.workers() * 2;
+    let window = pools.workers() * 2;
     let mut files = args.files.iter();
     let mut in_flight: VecDeque<(String, Result<OcrJobHandle, OcrError>)> = VecDeque::new();
     loop {
         while in_flight.len() < window
             && let Some(file) = files.next()
         {
-            in_flight.push_back((file.display().to_string(), submit(&pool, file, &languages)));
+            let job = pools.submit(file, &languages, args.engine);
+            in_flight.push_back((file.display().to_string(), job));
         }
         let Some((name, job)) = in_flight.pop_front() else {
             break;
@@ -98,20 +109,6 @@ pub fn run_ocr(args: &OcrArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn submit(
-    pool: &OcrPool,
-    file: &std::path::Path,
-    languages: &LanguageSpec,
-) -> Result<OcrJobHandle, OcrError> {
-    pool.submit(
-        OcrRequest {
-            source: OcrSource::File(file.to_path_buf()),
-            languages: languages.clone(),
-        },
-        None,
-    )
 }
 
 /// Writes results to stdout in one format.

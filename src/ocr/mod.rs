@@ -1,6 +1,7 @@
 //! OCR: reading the text in images, off the UI thread and off the engine task.
 //!
-//! One seam ([`OcrEngine`] / [`OcrEngineFactory`]; tesseract now, PP-OCR later) behind a
+//! One seam ([`OcrEngine`] / [`OcrEngineFactory`]; tesseract and PP-OCR ([`ppocr`], only with
+//! the off-by-default cargo feature `ppocr`), picked per image by [`EngineChoice`]) behind a
 //! worker pool ([`OcrPool`]) whose workers keep engines warm. A job goes: read the file →
 //! [`decode`] (the `image` crate, with size limits and EXIF orientation) → [`preprocess`]
 //! (grayscale, invert dark pages, scale up small text, cut bands at blank rows) → the engine on
@@ -10,11 +11,17 @@
 //! Debian's libtesseract runs OpenMP threads of its own unless `OMP_THREAD_LIMIT=1` is in the
 //! environment when the process starts (12× slower without it); see [`thread_limit`].
 
+mod choice;
 pub mod decode;
 mod engine;
 mod error;
 mod languages;
 mod pool;
+#[cfg(feature = "ppocr")]
+pub mod ppocr;
+#[cfg(not(feature = "ppocr"))]
+#[path = "ppocr_off.rs"]
+pub mod ppocr;
 pub mod preprocess;
 mod queue;
 mod tesseract;
@@ -23,6 +30,7 @@ mod tiff_pages;
 pub mod tsv;
 mod worker;
 
+pub use choice::{EngineChoice, EnginePools, looks_like_photo, resolve as resolve_engine};
 pub use engine::{OcrEngine, OcrEngineFactory};
 pub use error::OcrError;
 pub use languages::{LanguageSpec, TessData, debian_package};
