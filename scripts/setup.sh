@@ -8,6 +8,8 @@ packages=(
   pkg-config clang libclang-dev libtesseract-dev libleptonica-dev libdbus-1-dev libwayland-dev
   # OCR language data: English and Simplified Chinese
   tesseract-ocr-eng tesseract-ocr-chi-sim
+  # the tesseract command line: the baseline the OCR benchmark compares with
+  tesseract-ocr
   # the window: X11, Wayland + OpenGL (Mesa) libraries winit/glutin load at run time
   libx11-6 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0 libgl1 libegl1 libgl1-mesa-dri
   # a CJK font so Chinese renders

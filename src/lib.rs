@@ -16,7 +16,10 @@
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod domain;
 pub mod llm;
+pub mod ocr;
+pub mod prompt;
 pub mod secrets;
 pub mod store;
 #[cfg(feature = "gui")]

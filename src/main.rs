@@ -21,10 +21,23 @@ enum CliCommand {
     Ask(ocrchat::cli::AskArgs),
     /// Manage saved providers: list, add, edit, remove, test.
     Providers(ocrchat::cli::ProvidersArgs),
+    /// Read the text in image files (OCR) and print it.
+    Ocr(ocrchat::cli::OcrArgs),
 }
 
 fn main() -> ExitCode {
+    // libtesseract's OpenMP reads OMP_THREAD_LIMIT only at process start: re-run with it set.
+    if let Some(err) = ocrchat::ocr::thread_limit::reexec_if_missing() {
+        diagnostic(&format!(
+            "could not restart with OMP_THREAD_LIMIT=1 ({err}); OCR will be slower."
+        ));
+    }
     let cli = Cli::parse();
+    // `ocr` needs neither the settings paths nor the async runtime.
+    if let Some(CliCommand::Ocr(args)) = &cli.command {
+        init_logging_stderr();
+        return ocrchat::cli::run_ocr(args);
+    }
     let Some(paths) = Paths::platform() else {
         diagnostic("no home directory is known, so there is nowhere to keep settings. Set HOME.");
         return ExitCode::FAILURE;
@@ -68,6 +81,8 @@ fn main() -> ExitCode {
                 }
             }
         }
+        // Handled above, before the runtime was built.
+        Some(CliCommand::Ocr(_)) => ExitCode::FAILURE,
         None => run_window(&runtime, options),
     };
     // A keyring call stuck in an unanswered D-Bus request (a locked keyring whose prompt

@@ -1,10 +1,12 @@
 //! The command line: the same core as the window, driven headless. One file per subcommand.
 
 mod ask;
+mod ocr;
 pub mod output;
 mod providers;
 
 pub use ask::{AskArgs, run_ask};
+pub use ocr::{OcrArgs, OcrFormat, run_ocr};
 pub use providers::{ProvidersArgs, run_providers};
 
 /// Resolves when the process is asked to end: Ctrl+C (SIGINT) or, on Unix, SIGTERM. If the

@@ -1,0 +1,45 @@
+//! OCR: reading the text in images, off the UI thread and off the engine task.
+//!
+//! One seam ([`OcrEngine`] / [`OcrEngineFactory`]; tesseract now, PP-OCR later) behind a
+//! worker pool ([`OcrPool`]) whose workers keep engines warm. A job goes: read the file →
+//! [`decode`] (the `image` crate, with size limits and EXIF orientation) → [`preprocess`]
+//! (grayscale, invert dark pages, scale up small text, cut bands at blank rows) → the engine on
+//! each band, bands shared between idle workers → one [`crate::domain::OcrResult`] with boxes in
+//! the original image's pixels.
+//!
+//! Debian's libtesseract runs OpenMP threads of its own unless `OMP_THREAD_LIMIT=1` is in the
+//! environment when the process starts (12× slower without it); see [`thread_limit`].
+
+pub mod decode;
+mod engine;
+mod error;
+mod languages;
+mod pool;
+pub mod preprocess;
+mod queue;
+mod tesseract;
+pub mod thread_limit;
+mod tiff_pages;
+pub mod tsv;
+mod worker;
+
+pub use engine::{OcrEngine, OcrEngineFactory};
+pub use error::OcrError;
+pub use languages::{LanguageSpec, TessData, debian_package};
+pub use pool::{
+    MAX_WORKERS, OcrJobHandle, OcrPool, OcrPoolConfig, OcrProgress, OcrRequest, OcrSource,
+    OcrStage, ProgressFn,
+};
+pub use queue::CancelToken;
+pub use tesseract::{TESSERACT, TesseractFactory};
+
+/// A pool of tesseract workers with the default configuration and the system's tessdata.
+///
+/// # Errors
+/// When the operating system cannot start the worker threads.
+pub fn tesseract_pool(config: OcrPoolConfig) -> std::io::Result<OcrPool> {
+    OcrPool::start(
+        std::sync::Arc::new(TesseractFactory::new(TessData::locate())),
+        config,
+    )
+}
