@@ -4,6 +4,8 @@
 //! same way, through [`CoreHandle`].
 
 mod asking;
+mod attaching;
+mod attachment_events;
 mod command;
 mod continuing;
 mod conversations;
@@ -15,6 +17,7 @@ mod saving;
 mod store_worker;
 mod testing;
 
+pub use attachment_events::{AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage};
 pub use command::{Command, SendOptions};
 pub use continuing::can_continue;
 pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};

@@ -5,6 +5,7 @@
 //! mapping a font at start) or the keyring; all of that happens in the core.
 
 mod app;
+pub mod attachments;
 mod composer;
 mod conversation;
 mod dialogs;

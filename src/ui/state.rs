@@ -55,6 +55,8 @@ pub struct UiState {
     pub dotenv_key_left: Option<std::path::PathBuf>,
     /// The colour theme chosen in Settings.
     pub theme: crate::config::ThemeChoice,
+    /// The composer's attachments.
+    pub attachments: super::attachments::ComposerAttachments,
 }
 
 impl UiState {
@@ -80,6 +82,7 @@ impl UiState {
                     self.streaming.insert(id);
                 }
             }
+            Event::Attachment(event) => self.attachments.apply(event),
             Event::ConversationDeleted { id } => {
                 self.streaming.remove(&id);
                 self.conversations.retain(|c| c.id != id);
