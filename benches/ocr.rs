@@ -8,7 +8,7 @@
 //! 3. Accuracy: CER per fixture and mean, ocrchat against the CLI, plus each preprocessing
 //!    step switched off in turn (the step stays only if it helps).
 //!
-//! Run: `cargo bench --bench ocr --no-default-features` (needs `tesseract-ocr`, installed by
+//! Run: `cargo bench --bench ocr` (needs `tesseract-ocr`, installed by
 //! `scripts/setup.sh`). Figures are printed, never asserted; the exit code is non-zero only
 //! when something fails to run.
 

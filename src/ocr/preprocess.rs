@@ -31,7 +31,8 @@ pub struct PreprocessOptions {
     pub invert_dark: bool,
     /// Scale small text up.
     pub upscale_small: bool,
-    /// Cut the page into at most this many bands (1: no cutting).
+    /// Cut the page into at most this many bands (1, the default: no cutting; bands let
+    /// several engines share a page but cost accuracy where a cut splits a layout).
     pub max_bands: usize,
 }
 
@@ -40,7 +41,7 @@ impl Default for PreprocessOptions {
         Self {
             invert_dark: true,
             upscale_small: true,
-            max_bands: 2,
+            max_bands: 1,
         }
     }
 }

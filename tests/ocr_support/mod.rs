@@ -66,12 +66,12 @@ pub const FIXTURES: &[Fixture] = &[
     Fixture {
         file: "chat_en.png",
         lang: "eng",
-        max_cer: 0.2,
+        max_cer: 0.05,
     },
     Fixture {
         file: "chat_zh.png",
         lang: "chi_sim",
-        max_cer: 0.35,
+        max_cer: 0.1,
     },
     Fixture {
         file: "screen_en.png",
