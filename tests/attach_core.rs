@@ -92,7 +92,7 @@ fn an_attached_screenshot_is_read_edited_sent_in_the_template_and_kept() {
         text,
         language,
         confidence,
-        image,
+        thumbnail,
         notice,
         ..
     } = read
@@ -107,7 +107,15 @@ fn an_attached_screenshot_is_read_edited_sent_in_the_template_and_kept() {
     );
     assert!(language.contains("eng"), "{language}");
     assert!(confidence.is_some_and(|c| c > 50), "{confidence:?}");
-    assert_eq!(&*image, &std::fs::read(&original).unwrap()[..]);
+    let thumbnail = thumbnail.expect("a thumbnail");
+    assert!(
+        thumbnail.width.max(thumbnail.height) <= 160,
+        "{thumbnail:?}"
+    );
+    assert_eq!(
+        thumbnail.rgba.len(),
+        (thumbnail.width * thumbnail.height * 4) as usize
+    );
     assert_eq!(notice, None);
     std::fs::remove_file(&original).unwrap();
 

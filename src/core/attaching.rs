@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use super::attachment_events::{
-    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage,
+    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, Thumbnail,
 };
 use super::engine::{Engine, Internal};
 use super::event::Event;
@@ -26,6 +26,9 @@ use crate::store::{
     AttachmentFiles, MAX_ATTACHMENT_BYTES, Message, MessageId, NewAttachment, StoredAttachment,
 };
 
+/// An image read by OCR: its bytes, the result, and a thumbnail.
+pub(super) type ReadImage = (Arc<[u8]>, OcrResult, Option<Thumbnail>);
+
 /// What the OCR task reports to the engine.
 pub(super) enum AttachmentReport {
     Queued {
@@ -39,7 +42,7 @@ pub(super) enum AttachmentReport {
     },
     Done {
         id: AttachmentId,
-        result: Result<(Arc<[u8]>, OcrResult), String>,
+        result: Result<ReadImage, String>,
     },
 }
 
@@ -226,7 +229,7 @@ impl Engine {
                     return;
                 };
                 match result {
-                    Ok((bytes, ocr)) => {
+                    Ok((bytes, ocr, thumbnail)) => {
                         let notice = ocr.is_empty().then(|| {
                             OcrError::NoText {
                                 name: item.file_name.clone(),
@@ -238,7 +241,7 @@ impl Engine {
                             text: ocr.text.clone(),
                             language: ocr.language.clone(),
                             confidence: ocr.mean_confidence.map(percent),
-                            image: Arc::clone(&bytes),
+                            thumbnail,
                             notice,
                         };
                         item.state = State::Ready(bytes, Box::new(ocr));
@@ -303,7 +306,7 @@ fn read_attachment(
     bytes: impl FnOnce() -> Result<Vec<u8>, String>,
     pool: &OcrPool,
     reports: &tokio::sync::mpsc::Sender<Internal>,
-) -> Result<(Arc<[u8]>, OcrResult), String> {
+) -> Result<ReadImage, String> {
     let bytes: Arc<[u8]> = bytes()?.into();
     let languages = languages().map_err(|err| err.to_string())?;
     let request = OcrRequest {
@@ -330,7 +333,8 @@ fn read_attachment(
     };
     reports.blocking_send(Internal::Attachment(queued)).ok();
     let result = job.wait().map_err(|err| err.to_string())?;
-    Ok((bytes, result))
+    let thumbnail = Thumbnail::of(&bytes);
+    Ok((bytes, result, thumbnail))
 }
 
 /// True when `text` has a CJK ideograph.

@@ -62,8 +62,8 @@ pub enum AttachmentEvent {
         language: String,
         /// Mean word confidence in percent, when any word was found.
         confidence: Option<u8>,
-        /// The image's bytes as attached (for the thumbnail).
-        image: Arc<[u8]>,
+        /// A small copy of the image for the composer.
+        thumbnail: Option<Thumbnail>,
         /// "No text found in …", when the text is empty.
         notice: Option<String>,
     },
@@ -75,4 +75,33 @@ pub enum AttachmentEvent {
         /// What went wrong and what to do.
         message: String,
     },
+}
+
+/// A small RGBA copy of an image (at most [`Thumbnail::MAX_SIDE`] pixels a side), made off the
+/// UI thread so the window only uploads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thumbnail {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height * 4` bytes, unmultiplied RGBA.
+    pub rgba: Arc<[u8]>,
+}
+
+impl Thumbnail {
+    /// The longest side.
+    pub const MAX_SIDE: u32 = 160;
+
+    /// A thumbnail of an encoded image, or `None` if it does not decode.
+    #[must_use]
+    pub fn of(bytes: &[u8]) -> Option<Self> {
+        let image = image::load_from_memory(bytes).ok()?;
+        let small = image.thumbnail(Self::MAX_SIDE, Self::MAX_SIDE).to_rgba8();
+        Some(Self {
+            width: small.width(),
+            height: small.height(),
+            rgba: small.into_raw().into(),
+        })
+    }
 }

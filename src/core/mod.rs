@@ -17,7 +17,9 @@ mod saving;
 mod store_worker;
 mod testing;
 
-pub use attachment_events::{AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage};
+pub use attachment_events::{
+    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, Thumbnail,
+};
 pub use command::{Command, SendOptions};
 pub use continuing::can_continue;
 pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};

@@ -158,11 +158,13 @@ impl App {
         match event {
             Event::QuestionAccepted { .. } => {
                 self.composer.accepted();
+                self.state.attachments.accepted();
                 self.conversation.jump_to_latest();
                 true
             }
             Event::QuestionRefused { reason } => {
                 self.composer.refused(reason);
+                self.state.attachments.refused();
                 true
             }
             Event::ProviderSaved { name }
@@ -235,6 +237,7 @@ impl eframe::App for App {
             && !self.welcome_dismissed;
         self.showing_welcome = welcome;
         self.run_shortcuts(&ctx, &mut commands);
+        super::attachments_ui::take_dropped_and_pasted(&ctx, s, &mut commands);
         if self.theme_shown != self.state.theme {
             self.theme_shown = self.state.theme;
             theme::apply(&ctx, self.theme_shown);

@@ -1,9 +1,7 @@
 //! The composer's attachments as the window knows them, built only from
 //! [`AttachmentEvent`]s: each image with its OCR state, and its text as the user edits it.
 
-use std::sync::Arc;
-
-use crate::core::{AttachmentEvent, AttachmentId, OutgoingAttachment};
+use crate::core::{AttachmentEvent, AttachmentId, OutgoingAttachment, Thumbnail};
 
 /// Where one attachment's OCR stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +25,7 @@ pub enum OcrState {
 }
 
 /// One attachment in the composer.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ComposerAttachment {
     /// The core's id.
     pub id: AttachmentId,
@@ -37,8 +35,20 @@ pub struct ComposerAttachment {
     pub ocr: OcrState,
     /// The recognised text, as the user edits it.
     pub text: String,
-    /// The image bytes, once read (for the thumbnail).
-    pub image: Option<Arc<[u8]>>,
+    /// The small copy, once read.
+    pub thumbnail: Option<Thumbnail>,
+    /// Its texture, uploaded on the first frame that draws it.
+    pub texture: Option<egui::TextureHandle>,
+}
+
+impl std::fmt::Debug for ComposerAttachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComposerAttachment")
+            .field("id", &self.id)
+            .field("file_name", &self.file_name)
+            .field("ocr", &self.ocr)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The composer's attachments, in the order attached, and the last failure to show.
@@ -48,6 +58,8 @@ pub struct ComposerAttachments {
     pub items: Vec<ComposerAttachment>,
     /// The last attachment that could not be read, and why.
     pub failure: Option<String>,
+    /// Sent with the question the core has not confirmed yet.
+    sent: Vec<AttachmentId>,
 }
 
 impl ComposerAttachments {
@@ -59,7 +71,8 @@ impl ComposerAttachments {
                 file_name,
                 ocr: OcrState::Reading { done: 0, total: 0 },
                 text: String::new(),
-                image: None,
+                thumbnail: None,
+                texture: None,
             }),
             AttachmentEvent::Progress { id, done, total } => {
                 if let Some(item) = self.get_mut(id) {
@@ -71,12 +84,12 @@ impl ComposerAttachments {
                 text,
                 language,
                 confidence,
-                image,
+                thumbnail,
                 notice,
             } => {
                 if let Some(item) = self.get_mut(id) {
                     item.text = text;
-                    item.image = Some(image);
+                    item.thumbnail = thumbnail;
                     item.ocr = OcrState::Read {
                         language,
                         confidence,
@@ -100,9 +113,10 @@ impl ComposerAttachments {
         self.items.retain(|item| item.id != id);
     }
 
-    /// What a Send carries: every attachment with its edited text.
-    #[must_use]
-    pub fn outgoing(&self) -> Vec<OutgoingAttachment> {
+    /// What a Send carries: every attachment with its edited text. They leave the composer
+    /// when the core accepts the question ([`Self::accepted`]).
+    pub fn outgoing(&mut self) -> Vec<OutgoingAttachment> {
+        self.sent = self.items.iter().map(|item| item.id).collect();
         self.items
             .iter()
             .map(|item| OutgoingAttachment {
@@ -110,6 +124,18 @@ impl ComposerAttachments {
                 text: item.text.clone(),
             })
             .collect()
+    }
+
+    /// The question was stored: its attachments leave the composer.
+    pub fn accepted(&mut self) {
+        let sent = std::mem::take(&mut self.sent);
+        self.items.retain(|item| !sent.contains(&item.id));
+        self.failure = None;
+    }
+
+    /// The question was refused: the attachments stay.
+    pub fn refused(&mut self) {
+        self.sent.clear();
     }
 
     /// True while any attachment is still being read.

@@ -6,6 +6,7 @@
 
 mod app;
 pub mod attachments;
+mod attachments_ui;
 mod composer;
 mod conversation;
 mod dialogs;
