@@ -45,7 +45,7 @@ fn attachment_outcome(driver: &mut Driver) -> (AttachmentId, AttachmentEvent) {
                     assert_eq!(Some(*read), id, "the outcome of the attachment just added");
                     return (*read, event);
                 }
-                AttachmentEvent::Progress { .. } => {}
+                AttachmentEvent::Progress { .. } | AttachmentEvent::Sent { .. } => {}
             }
         }
     }

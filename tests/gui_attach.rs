@@ -61,7 +61,7 @@ fn a_dropped_file_is_read_edited_and_sent_inside_the_template() {
     }
     let runtime = support::runtime();
     let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
-    let (_env, mut harness) = app_with_provider("gui-attach-drop", &server, &runtime);
+    let (env, mut harness) = app_with_provider("gui-attach-drop", &server, &runtime);
 
     harness
         .input_mut()
@@ -99,6 +99,41 @@ fn a_dropped_file_is_read_edited_and_sent_inside_the_template() {
         content.ends_with("What does the screenshot say?"),
         "{content}"
     );
+
+    // The sent message shows its image and one line saying what was sent.
+    step_until(&mut harness, "the sent message's image", |app| {
+        let state = app.state();
+        state
+            .messages
+            .first()
+            .and_then(|m| state.sent_attachments.of(m.id))
+            .is_some_and(|images| images.len() == 1 && images[0].texture.is_some())
+    });
+    // "OCR text (chi_sim+eng, 27 characters, 93% confidence)": the edited text's length.
+    harness.get_by_label_contains("OCR text (");
+    harness.get_by_label_contains("27 characters");
+    drop(harness);
+
+    // After a restart the conversation still shows the image and the text that was sent.
+    let mut harness = support::gui::app_harness(&env, &runtime);
+    step_until(&mut harness, "the conversation list", |app| {
+        !app.state().conversations.is_empty()
+    });
+    harness
+        .get_by_label("What does the screenshot say?")
+        .click();
+    step_until(&mut harness, "the reopened conversation's image", |app| {
+        let state = app.state();
+        state
+            .messages
+            .first()
+            .and_then(|m| state.sent_attachments.of(m.id))
+            .is_some_and(|images| {
+                images[0].texture.is_some()
+                    && images[0].item.sent_text == "EDITED TEXT FROM THE WINDOW"
+            })
+    });
+    harness.get_by_label_contains("27 characters");
 }
 
 #[test]

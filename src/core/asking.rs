@@ -115,6 +115,7 @@ impl Engine {
             title_from(&text)
         };
         let files = self.attaching.files().cloned();
+        let with_images = !attachments.is_empty();
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
         // One store job and one transaction: create the conversation if needed, add the
@@ -143,6 +144,7 @@ impl Engine {
         self.events
             .emit(Event::QuestionAccepted { conversation: id })
             .await;
+        let user_id = user.id;
         if conversation == Some(id) {
             self.events.emit(Event::MessageAdded(user)).await;
         } else {
@@ -152,6 +154,9 @@ impl Engine {
                     messages: vec![user],
                 })
                 .await;
+        }
+        if with_images {
+            self.emit_sent_attachments(id, Some(user_id)).await;
         }
         // The conversation moved to the top of the list (or is new).
         self.emit_conversations().await;

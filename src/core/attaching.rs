@@ -11,20 +11,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use super::attachment_events::{
-    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, Thumbnail,
+    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
 };
+pub(super) use super::attachment_prompt::with_attachment_text;
 use super::engine::{Engine, Internal};
 use super::event::Event;
 use crate::domain::{ImageMode, OcrResult};
-use crate::llm::Role;
 use crate::ocr::{
     LanguageSpec, OcrError, OcrJobCanceller, OcrPool, OcrPoolConfig, OcrRequest, OcrSource,
     OcrStage, TessData, tesseract_pool,
 };
-use crate::prompt::{PromptAttachment, PromptContext, PromptTemplate};
-use crate::store::{
-    AttachmentFiles, MAX_ATTACHMENT_BYTES, Message, MessageId, NewAttachment, StoredAttachment,
-};
+use crate::store::{AttachmentFiles, MAX_ATTACHMENT_BYTES, MessageId, NewAttachment};
 
 /// An image read by OCR: its bytes, the result, and a thumbnail.
 pub(super) type ReadImage = (Arc<[u8]>, OcrResult, Option<Thumbnail>);
@@ -39,6 +36,10 @@ pub(super) enum AttachmentReport {
         id: AttachmentId,
         done: usize,
         total: usize,
+    },
+    Sent {
+        message: MessageId,
+        items: Vec<SentAttachment>,
     },
     Done {
         id: AttachmentId,
@@ -224,6 +225,10 @@ impl Engine {
                     self.events.emit(Event::Attachment(progress)).await;
                 }
             }
+            AttachmentReport::Sent { message, items } => {
+                let sent = AttachmentEvent::Sent { message, items };
+                self.events.emit(Event::Attachment(sent)).await;
+            }
             AttachmentReport::Done { id, result } => {
                 let Some(item) = self.attaching.items.get_mut(&id) else {
                     return;
@@ -251,6 +256,62 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Shows the images of the conversation's user messages (only `message`'s, if given):
+    /// the rows are read on the store thread, the thumbnails made on a blocking thread.
+    pub(super) async fn emit_sent_attachments(
+        &self,
+        conversation: crate::store::ConversationId,
+        message: Option<MessageId>,
+    ) {
+        let stored = match self
+            .store
+            .call(move |s| s.attachments_in(conversation))
+            .await
+        {
+            Ok(stored) => stored,
+            Err(err) => return self.events.emit(Event::Error(err.to_string())).await,
+        };
+        let stored: Vec<_> = stored
+            .into_iter()
+            .filter(|a| message.is_none_or(|m| a.message == m))
+            .collect();
+        if stored.is_empty() {
+            return;
+        }
+        let files = self.attaching.files.clone();
+        let reports = self.internal_tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut by_message: Vec<(MessageId, Vec<SentAttachment>)> = Vec::new();
+            for a in stored {
+                let row = a.attachment;
+                let thumbnail = files
+                    .as_ref()
+                    .and_then(|f| f.read(&row.content_hash).ok())
+                    .and_then(|bytes| Thumbnail::of(&bytes));
+                let item = SentAttachment {
+                    language: row.ocr.as_ref().map(|o| o.language.clone()),
+                    confidence: row
+                        .ocr
+                        .as_ref()
+                        .and_then(|o| o.mean_confidence)
+                        .map(percent),
+                    file_name: row.file_name,
+                    sent_text: row.sent_text,
+                    sent_as: row.sent_as,
+                    thumbnail,
+                };
+                match by_message.last_mut() {
+                    Some((m, items)) if *m == a.message => items.push(item),
+                    _ => by_message.push((a.message, vec![item])),
+                }
+            }
+            for (message, items) in by_message {
+                let report = AttachmentReport::Sent { message, items };
+                reports.blocking_send(Internal::Attachment(report)).ok();
+            }
+        });
     }
 
     /// Takes the attachments a question sends out of the composer's list, or says why not.
@@ -337,13 +398,7 @@ fn read_attachment(
     Ok((bytes, result, thumbnail))
 }
 
-/// True when `text` has a CJK ideograph.
-fn has_cjk(text: &str) -> bool {
-    text.chars()
-        .any(|c| matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}'))
-}
-
-fn percent(confidence: f32) -> u8 {
+pub(super) fn percent(confidence: f32) -> u8 {
     // Confidence is 0–100 by contract; clamp whatever the engine says.
     #[expect(
         clippy::cast_possible_truncation,
@@ -352,57 +407,6 @@ fn percent(confidence: f32) -> u8 {
     )]
     let value = confidence.clamp(0.0, 100.0).round() as u8;
     value
-}
-
-/// The history as the model sees it: each user message with attachments becomes the prompt
-/// template filled with its question and its images' text.
-pub(super) fn with_attachment_text(
-    mut history: Vec<Message>,
-    attachments: &[StoredAttachment],
-) -> Result<Vec<Message>, String> {
-    let mut by_message: HashMap<MessageId, Vec<&NewAttachment>> = HashMap::new();
-    for stored in attachments {
-        by_message
-            .entry(stored.message)
-            .or_default()
-            .push(&stored.attachment);
-    }
-    for message in history.iter_mut().filter(|m| m.role == Role::User) {
-        let Some(attached) = by_message.get(&message.id) else {
-            continue;
-        };
-        // The template follows the language the user writes in: the question's, or with no
-        // question, the images' text.
-        let chinese = if message.content.trim().is_empty() {
-            attached.iter().any(|a| has_cjk(&a.sent_text))
-        } else {
-            has_cjk(&message.content)
-        };
-        let template = PromptTemplate::default_for(if chinese { "zh" } else { "en" });
-        let context = PromptContext {
-            question: std::mem::take(&mut message.content),
-            attachments: attached
-                .iter()
-                .filter(|a| a.sent_as.sends_text())
-                .map(|a| PromptAttachment {
-                    file_name: a.file_name.clone(),
-                    ocr_text: a.sent_text.clone(),
-                    lang: a
-                        .ocr
-                        .as_ref()
-                        .map(|o| o.language.clone())
-                        .unwrap_or_default(),
-                    confidence: a
-                        .ocr
-                        .as_ref()
-                        .and_then(|o| o.mean_confidence)
-                        .map(|c| u32::from(percent(c))),
-                })
-                .collect(),
-        };
-        message.content = template.render(&context).map_err(|err| err.to_string())?;
-    }
-    Ok(history)
 }
 
 /// On the store thread, inside the question's transaction: copies each image into the data

@@ -67,6 +67,14 @@ pub enum AttachmentEvent {
         /// "No text found in …", when the text is empty.
         notice: Option<String>,
     },
+    /// The images a sent user message carries (after the message is shown, and for every
+    /// such message when a conversation is opened).
+    Sent {
+        /// The user message.
+        message: crate::store::MessageId,
+        /// Its images, in order.
+        items: Vec<SentAttachment>,
+    },
     /// The image could not be read; the message names the cause (not an image, too large,
     /// truncated…). The attachment is gone.
     Failed {
@@ -75,6 +83,23 @@ pub enum AttachmentEvent {
         /// What went wrong and what to do.
         message: String,
     },
+}
+
+/// One image of a sent message, as the conversation shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentAttachment {
+    /// The name shown.
+    pub file_name: String,
+    /// The text that went into the prompt.
+    pub sent_text: String,
+    /// The OCR languages, when it was read.
+    pub language: Option<String>,
+    /// Mean confidence in percent.
+    pub confidence: Option<u8>,
+    /// What went to the model.
+    pub sent_as: crate::domain::ImageMode,
+    /// A small copy (none when its file is gone).
+    pub thumbnail: Option<Thumbnail>,
 }
 
 /// A small RGBA copy of an image (at most [`Thumbnail::MAX_SIDE`] pixels a side), made off the

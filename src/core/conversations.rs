@@ -35,6 +35,7 @@ impl Engine {
                         messages,
                     })
                     .await;
+                self.emit_sent_attachments(id, None).await;
             }
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }

@@ -6,6 +6,7 @@
 mod asking;
 mod attaching;
 mod attachment_events;
+mod attachment_prompt;
 mod command;
 mod continuing;
 mod conversations;
@@ -18,7 +19,7 @@ mod store_worker;
 mod testing;
 
 pub use attachment_events::{
-    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, Thumbnail,
+    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
 };
 pub use command::{Command, SendOptions};
 pub use continuing::can_continue;

@@ -143,6 +143,7 @@ impl App {
             if !self.on_event(&event) {
                 self.state.apply(event);
             }
+            self.state.sent_attachments.upload(ctx);
             if start.elapsed() > DRAIN_BUDGET {
                 ctx.request_repaint();
                 break;

@@ -97,6 +97,8 @@ impl ComposerAttachments {
                     };
                 }
             }
+            // Sent messages' images are kept by `SentAttachments` (see `UiState::apply`).
+            AttachmentEvent::Sent { .. } => {}
             AttachmentEvent::Failed { id, message } => {
                 self.items.retain(|item| item.id != id);
                 self.failure = Some(message);
@@ -144,5 +146,76 @@ impl ComposerAttachments {
         self.items
             .iter()
             .any(|item| matches!(item.ocr, OcrState::Reading { .. }))
+    }
+}
+
+/// One image of a sent message, with its texture once uploaded.
+#[derive(Clone)]
+pub struct SentImage {
+    /// What the core sent.
+    pub item: crate::core::SentAttachment,
+    /// Its texture.
+    pub texture: Option<egui::TextureHandle>,
+}
+
+/// The images of the open conversation's user messages.
+#[derive(Default)]
+pub struct SentAttachments {
+    by_message: std::collections::BTreeMap<crate::store::MessageId, Vec<SentImage>>,
+}
+
+impl std::fmt::Debug for SentAttachments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SentAttachments")
+            .field("messages", &self.by_message.len())
+            .finish()
+    }
+}
+
+impl SentAttachments {
+    /// A message's images arrived.
+    pub fn insert(
+        &mut self,
+        message: crate::store::MessageId,
+        items: Vec<crate::core::SentAttachment>,
+    ) {
+        let images = items
+            .into_iter()
+            .map(|item| SentImage {
+                item,
+                texture: None,
+            })
+            .collect();
+        self.by_message.insert(message, images);
+    }
+
+    /// Another conversation is shown.
+    pub fn clear(&mut self) {
+        self.by_message.clear();
+    }
+
+    /// A message's images.
+    #[must_use]
+    pub fn of(&self, message: crate::store::MessageId) -> Option<&[SentImage]> {
+        self.by_message.get(&message).map(Vec::as_slice)
+    }
+
+    /// Uploads the thumbnails that have no texture yet (once each).
+    pub fn upload(&mut self, ctx: &egui::Context) {
+        for (message, images) in &mut self.by_message {
+            for (i, image) in images.iter_mut().enumerate() {
+                if image.texture.is_none()
+                    && let Some(thumbnail) = &image.item.thumbnail
+                {
+                    let size = [thumbnail.width as usize, thumbnail.height as usize];
+                    let pixels = egui::ColorImage::from_rgba_unmultiplied(size, &thumbnail.rgba);
+                    image.texture = Some(ctx.load_texture(
+                        format!("sent-{}-{i}", message.0),
+                        pixels,
+                        egui::TextureOptions::LINEAR,
+                    ));
+                }
+            }
+        }
     }
 }

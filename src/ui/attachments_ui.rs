@@ -163,3 +163,32 @@ pub fn summary(s: &Strings, language: &str, chars: usize, confidence: Option<u8>
             &confidence.map_or_else(|| "?".to_owned(), |c| c.to_string()),
         )
 }
+
+/// A sent message's images: a thumbnail each and one line saying what was sent.
+pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::SentImage]) {
+    let visuals = ui.visuals().clone();
+    for image in images {
+        let item = &image.item;
+        ui.horizontal(|ui| {
+            if let Some(texture) = &image.texture {
+                ui.add(egui::Image::new(texture).max_size(egui::vec2(96.0, 96.0)));
+            }
+            ui.vertical(|ui| {
+                ui.label(&item.file_name);
+                let what = summary(
+                    s,
+                    item.language.as_deref().unwrap_or("?"),
+                    item.sent_text.chars().count(),
+                    item.confidence,
+                );
+                ui.label(egui::RichText::new(what).color(theme::note_text(&visuals)));
+                egui::CollapsingHeader::new(s.attachment_text)
+                    .id_salt(("sent_text", &item.file_name, item.sent_text.len()))
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        ui.add(egui::Label::new(&item.sent_text).selectable(true));
+                    });
+            });
+        });
+    }
+}

@@ -57,6 +57,8 @@ pub struct UiState {
     pub theme: crate::config::ThemeChoice,
     /// The composer's attachments.
     pub attachments: super::attachments::ComposerAttachments,
+    /// The images of the open conversation's messages.
+    pub sent_attachments: super::attachments::SentAttachments,
 }
 
 impl UiState {
@@ -74,6 +76,9 @@ impl UiState {
             }
             Event::Conversations(list) => self.conversations = list,
             Event::ConversationOpened { id, messages } => {
+                if self.current != id || id.is_none() {
+                    self.sent_attachments.clear();
+                }
                 self.current = id;
                 self.messages = messages;
                 self.retries.clear();
@@ -81,6 +86,9 @@ impl UiState {
                 if let Some(id) = id.filter(|_| self.is_streaming()) {
                     self.streaming.insert(id);
                 }
+            }
+            Event::Attachment(crate::core::AttachmentEvent::Sent { message, items }) => {
+                self.sent_attachments.insert(message, items);
             }
             Event::Attachment(event) => self.attachments.apply(event),
             Event::ConversationDeleted { id } => {
