@@ -165,3 +165,50 @@ fn pasted_image_data_is_read() {
         app.state().attachments.items.is_empty()
     });
 }
+
+#[test]
+fn bad_files_dropped_on_the_window_say_what_is_wrong() {
+    if rerun_with_thread_limit("bad_files_dropped_on_the_window_say_what_is_wrong") {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (env, mut harness) = app_with_provider("gui-attach-bad", &server, &runtime);
+    let dir = env.dir.path();
+    let good = std::fs::read(fixture_path("dark_en.png")).unwrap();
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("empty.png", Vec::new()),
+        ("notes.png", b"meeting notes, not a picture\n".to_vec()),
+        ("cut.png", good[..good.len() / 2].to_vec()),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        harness
+            .input_mut()
+            .dropped_files
+            .push(Arc::new(DroppedPath(path)));
+        step_until(&mut harness, "the failure", |app| {
+            let attachments = &app.state().attachments;
+            attachments.items.is_empty()
+                && attachments
+                    .failure
+                    .as_deref()
+                    .is_some_and(|f| f.contains(name))
+        });
+        // The message is on screen, naming the file.
+        harness.get_by_label_contains(name);
+    }
+    // A directory is not an image either.
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(DroppedPath(dir.to_path_buf())));
+    step_until(&mut harness, "the directory's failure", |app| {
+        app.state()
+            .attachments
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains("is not a file"))
+    });
+}
