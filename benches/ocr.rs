@@ -15,7 +15,6 @@
 #![expect(
     clippy::print_stderr,
     clippy::print_stdout,
-    clippy::unwrap_used,
     reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
 )]
 #[path = "../tests/ocr_support/mod.rs"]

@@ -3,11 +3,6 @@
 //! libtesseract: the character error rate stays under each fixture's threshold, and boxes are
 //! in the picture's own (EXIF-turned) pixels.
 
-#![expect(
-    clippy::float_cmp,
-    clippy::unwrap_used,
-    reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
-)]
 mod ocr_support;
 
 use ocr_support::{FIXTURES, rerun_with_thread_limit};

@@ -4,7 +4,6 @@
 //! GIF, multi-page TIFF) is read. JSON carries words with boxes and confidences.
 
 #![expect(
-    clippy::float_cmp,
     clippy::unwrap_used,
     reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
 )]

@@ -3,7 +3,6 @@
 //! and progress arrives in order.
 
 #![expect(
-    clippy::float_cmp,
     clippy::unwrap_used,
     reason = "tests, benchmarks and examples fail loudly on a broken fixture and print their figures"
 )]

@@ -3,7 +3,10 @@
 use std::io::Write as _;
 use std::time::Duration;
 
-use crate::core::{Command, CoreHandle, CoreOptions, Event, HistoryLocation, SendOptions};
+use crate::core::{
+    AttachmentEvent, AttachmentId, Command, CoreHandle, CoreOptions, Event, HistoryLocation,
+    OutgoingAttachment, SendOptions,
+};
 use crate::llm::{ApiStyle, ProviderConfig};
 use crate::store::{MessageId, MessageStatus};
 
@@ -34,8 +37,12 @@ pub struct AskArgs {
     /// Keep this question and its reply out of the conversation history.
     #[arg(long)]
     pub no_save: bool,
-    /// The question.
-    #[arg(required = true)]
+    /// An image to read (OCR) and ask about; repeat for several. Its text goes into the
+    /// prompt template with the question.
+    #[arg(long = "image", value_name = "FILE")]
+    pub images: Vec<std::path::PathBuf>,
+    /// The question (may be left out with --image).
+    #[arg(required_unless_present = "images")]
     pub question: Vec<String>,
 }
 
@@ -193,6 +200,8 @@ async fn stream_reply(
     let (send_options, mut model_override) = send_options(args);
     // The settings arrive with the first events; a --model override needs them.
     let mut sent = false;
+    let mut attaching = false;
+    let mut attached: Vec<(AttachmentId, Option<String>)> = Vec::new();
     let mut conversation = None;
     let mut stdout = std::io::stdout().lock();
     let mut ends_with_newline = true;
@@ -217,17 +226,28 @@ async fn stream_reply(
             return Err(AskFailed("The core stopped unexpectedly.".into()));
         };
         match event {
-            Event::Providers { .. } if !sent => {
+            Event::Providers { .. } if !sent && !attaching && !args.images.is_empty() => {
+                attaching = true;
+                for path in &args.images {
+                    send_command(core, Command::Attach { path: path.clone() })?;
+                }
+            }
+            Event::Attachment(event) => {
+                let Some(attachments) = on_attachment(event, &mut attached)? else {
+                    continue;
+                };
+                if attachments.len() == args.images.len() && !sent {
+                    let mut options = send_options.clone();
+                    options.model = model_override.take();
+                    options.attachments = attachments;
+                    send_question(core, args, options)?;
+                    sent = true;
+                }
+            }
+            Event::Providers { .. } if !sent && !attaching => {
                 let mut options = send_options.clone();
                 options.model = model_override.take();
-                let command = Command::Send {
-                    conversation: None,
-                    text: args.question.join(" "),
-                    options,
-                };
-                if core.send(command).is_err() {
-                    return Err(AskFailed("The core is not accepting commands.".into()));
-                }
+                send_question(core, args, options)?;
                 sent = true;
             }
             Event::ConversationOpened { id, .. } => conversation = id,
@@ -278,6 +298,53 @@ async fn stream_reply(
             _ => {}
         }
     }
+}
+
+fn send_question(core: &CoreHandle, args: &AskArgs, options: SendOptions) -> Result<(), AskFailed> {
+    let command = Command::Send {
+        conversation: None,
+        text: args.question.join(" "),
+        options,
+    };
+    send_command(core, command)
+}
+
+fn send_command(core: &CoreHandle, command: Command) -> Result<(), AskFailed> {
+    core.send(command)
+        .map_err(|_busy| AskFailed("The core is not accepting commands.".into()))
+}
+
+/// Tracks the images being read. Returns every attachment with its text once all are read,
+/// `None` while some are still being read, and fails on an image that cannot be read.
+fn on_attachment(
+    event: AttachmentEvent,
+    attached: &mut Vec<(AttachmentId, Option<String>)>,
+) -> Result<Option<Vec<OutgoingAttachment>>, AskFailed> {
+    match event {
+        AttachmentEvent::Added { id, .. } => attached.push((id, None)),
+        AttachmentEvent::Read {
+            id, text, notice, ..
+        } => {
+            if let Some(notice) = notice {
+                super::output::diagnostic(&notice);
+            }
+            if let Some(slot) = attached.iter_mut().find(|(a, _)| *a == id) {
+                slot.1 = Some(text);
+            }
+        }
+        AttachmentEvent::Failed { message, .. } => return Err(AskFailed(message)),
+        AttachmentEvent::Progress { .. } | AttachmentEvent::Sent { .. } => {}
+    }
+    let all_read = attached.iter().all(|(_, text)| text.is_some());
+    Ok(all_read.then(|| {
+        attached
+            .iter()
+            .map(|(id, text)| OutgoingAttachment {
+                id: *id,
+                text: text.clone().unwrap_or_default(),
+            })
+            .collect()
+    }))
 }
 
 /// How a reply that ended with `status` ends the command.

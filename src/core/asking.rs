@@ -3,6 +3,7 @@
 
 use tokio_util::sync::CancellationToken;
 
+use super::attaching::{ReadyAttachment, save_attachments, with_attachment_text};
 use super::command::SendOptions;
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
 use super::event::Event;
@@ -78,16 +79,19 @@ impl Engine {
         options: SendOptions,
     ) {
         let text = text.trim_end().to_owned();
-        if text.trim().is_empty() {
+        // A message may carry images with no text typed.
+        if text.trim().is_empty() && options.attachments.is_empty() {
             let reason = "The question is empty. Type a question, then send it.".to_owned();
             return self.events.emit(Event::QuestionRefused { reason }).await;
         }
         let refusal = match self.ready_to_ask(conversation, &options) {
-            Ok(provider) => self
-                .start_reply(conversation, text, options, provider)
-                .await
-                .err()
-                .map(|err| err.to_string()),
+            Ok(provider) => match self.take_ready(&options.attachments) {
+                Ok(attachments) => self
+                    .start_reply(conversation, text, options, provider, attachments)
+                    .await
+                    .err(),
+                Err(reason) => Some(reason),
+            },
             Err(reason) => Some(reason),
         };
         if let Some(reason) = refusal {
@@ -101,8 +105,17 @@ impl Engine {
         text: String,
         options: SendOptions,
         provider: ProviderConfig,
-    ) -> Result<(), crate::store::StoreError> {
-        let title = title_from(&text);
+        attachments: Vec<ReadyAttachment>,
+    ) -> Result<(), String> {
+        let title = if text.trim().is_empty() {
+            attachments
+                .first()
+                .map_or_else(String::new, |a| title_from(&a.row.file_name))
+        } else {
+            title_from(&text)
+        };
+        let files = self.attaching.files().cloned();
+        let with_images = !attachments.is_empty();
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
         // One store job and one transaction: create the conversation if needed, add the
@@ -117,16 +130,21 @@ impl Engine {
                         _ => s.create_conversation(&title)?,
                     };
                     let user = s.add_message(id, &NewMessage::question(&text))?;
+                    save_attachments(s, files.as_ref(), user.id, &attachments)?;
+                    let attached = s.attachments_in(id)?;
                     let history = s.messages(id)?;
                     let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
-                    Ok((id, user, reply, history))
+                    Ok((id, user, reply, (history, attached)))
                 })
             })
-            .await?;
+            .await
+            .map_err(|err| err.to_string())?;
+        let history = with_attachment_text(history.0, &history.1)?;
 
         self.events
             .emit(Event::QuestionAccepted { conversation: id })
             .await;
+        let user_id = user.id;
         if conversation == Some(id) {
             self.events.emit(Event::MessageAdded(user)).await;
         } else {
@@ -136,6 +154,9 @@ impl Engine {
                     messages: vec![user],
                 })
                 .await;
+        }
+        if with_images {
+            self.emit_sent_attachments(id, Some(user_id)).await;
         }
         // The conversation moved to the top of the list (or is new).
         self.emit_conversations().await;
@@ -162,13 +183,18 @@ impl Engine {
                 if !history.iter().any(|m| m.role == Role::User) {
                     return Ok(None);
                 }
+                let attached = s.attachments_in(conversation)?;
                 let reply =
                     s.add_message(conversation, &NewMessage::reply(&provider_name, &model))?;
-                Ok(Some((reply, history)))
+                Ok(Some((reply, (history, attached))))
             })
             .await;
         match result {
-            Ok(Some((reply, history))) => {
+            Ok(Some((reply, (history, attached)))) => {
+                let history = match with_attachment_text(history, &attached) {
+                    Ok(history) => history,
+                    Err(err) => return self.events.emit(Event::Error(err)).await,
+                };
                 let reply_id = reply.id;
                 self.events.emit(Event::MessageAdded(reply)).await;
                 self.emit_conversations().await;

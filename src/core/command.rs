@@ -74,6 +74,21 @@ pub enum Command {
         /// Per-request choices (the CLI's flags).
         options: SendOptions,
     },
+    /// Attaches an image file to the composer; OCR starts at once (see `attaching.rs`).
+    Attach {
+        /// The file (dropped, chosen, or given to `ask --image`).
+        path: std::path::PathBuf,
+    },
+    /// Attaches pasted image data.
+    AttachImage {
+        /// The clipboard's image.
+        image: super::attaching::PastedImage,
+    },
+    /// Removes an attachment from the composer and cancels its OCR job.
+    RemoveAttachment {
+        /// Which one.
+        id: super::attaching::AttachmentId,
+    },
     /// Asks again for the conversation's last reply; the earlier reply is kept.
     Retry {
         /// Which conversation.
@@ -124,4 +139,6 @@ pub struct SendOptions {
     pub system: Option<String>,
     /// Upper bound on the reply's tokens.
     pub max_tokens: Option<u32>,
+    /// The composer's attachments, with their text as the user left it.
+    pub attachments: Vec<super::attaching::OutgoingAttachment>,
 }

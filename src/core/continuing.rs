@@ -44,7 +44,19 @@ impl Engine {
             return;
         };
         let mut reply = last.clone();
-        let mut messages = super::asking::request_messages(earlier.to_vec(), None);
+        let earlier = match self
+            .store
+            .call(move |s| s.attachments_in(conversation))
+            .await
+        {
+            Ok(attached) => super::attaching::with_attachment_text(earlier.to_vec(), &attached),
+            Err(err) => Err(err.to_string()),
+        };
+        let earlier = match earlier {
+            Ok(earlier) => earlier,
+            Err(err) => return self.events.emit(Event::Error(err)).await,
+        };
+        let mut messages = super::asking::request_messages(earlier, None);
         messages.push(ChatMessage {
             role: Role::Assistant,
             content: reply.content.clone(),

@@ -35,6 +35,7 @@ impl Engine {
                         messages,
                     })
                     .await;
+                self.emit_sent_attachments(id, None).await;
             }
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }
@@ -52,7 +53,15 @@ impl Engine {
                 reply.cancel.cancel();
             }
         }
-        match self.store.call(move |s| s.delete_conversation(id)).await {
+        let files = self.attaching.files().cloned();
+        let deleted = self
+            .store
+            .call(move |s| match &files {
+                Some(files) => s.delete_conversation_and_files(id, files),
+                None => s.delete_conversation(id),
+            })
+            .await;
+        match deleted {
             Ok(()) => self.events.emit(Event::ConversationDeleted { id }).await,
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }

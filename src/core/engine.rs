@@ -36,6 +36,8 @@ pub(super) enum Internal {
         status: MessageStatus,
         error: Option<String>,
     },
+    /// An attachment's OCR task reports (see `attaching.rs`).
+    Attachment(super::attaching::AttachmentReport),
     /// A keyring job started by a command ended (see `providers.rs`).
     Keyring(super::providers::KeyringDone),
     /// A write of a reply's text finished (`error: None`: it is on disk).
@@ -107,6 +109,8 @@ pub(super) struct Engine {
     pub(super) all_saved_at_exit: Arc<AtomicBool>,
     pub(super) internal_tx: mpsc::Sender<Internal>,
     pub(super) internal_rx: mpsc::Receiver<Internal>,
+    /// The composer's attachments and the OCR pool.
+    pub(super) attaching: super::attaching::Attaching,
 }
 
 impl Engine {
@@ -133,6 +137,7 @@ impl Engine {
             all_saved_at_exit: Arc::new(AtomicBool::new(false)),
             internal_tx,
             internal_rx,
+            attaching: super::attaching::Attaching::default(),
         }
     }
 
@@ -213,6 +218,9 @@ impl Engine {
                 text,
                 options,
             } => self.send(conversation, text, options).await,
+            Command::Attach { path } => self.attach_file(path).await,
+            Command::AttachImage { image } => self.attach_pasted(image).await,
+            Command::RemoveAttachment { id } => self.remove_attachment(id),
             Command::Retry { conversation } => self.retry(conversation).await,
             Command::Search { query, limit } => self.search(query, limit).await,
             Command::Continue { conversation } => self.continue_reply(conversation).await,
@@ -239,6 +247,7 @@ impl Engine {
     pub(super) async fn on_report(&mut self, report: Internal) {
         match report {
             Internal::Keyring(done) => self.on_keyring_done(done).await,
+            Internal::Attachment(report) => self.on_attachment_report(report).await,
             Internal::Stream { message, event } => {
                 let Some(reply) = self.live.get_mut(&message) else {
                     return;
@@ -405,6 +414,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::DeleteConversation { .. } => "delete_conversation",
         Command::RenameConversation { .. } => "rename_conversation",
         Command::Send { .. } => "send",
+        Command::Attach { .. } => "attach",
+        Command::AttachImage { .. } => "attach_image",
+        Command::RemoveAttachment { .. } => "remove_attachment",
         Command::Retry { .. } => "retry",
         Command::Continue { .. } => "continue",
         Command::TestProvider { .. } => "test_provider",

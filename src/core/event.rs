@@ -90,6 +90,8 @@ pub enum Event {
         /// Why, naming the next step.
         reason: String,
     },
+    /// An attachment in the composer changed (see `attaching.rs`).
+    Attachment(super::attaching::AttachmentEvent),
     /// A conversation was deleted (a window showing it shows an empty new chat instead).
     ConversationDeleted {
         /// Which one.

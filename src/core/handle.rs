@@ -15,6 +15,7 @@ use super::store_worker::StoreWorker;
 use crate::config::{Paths, Settings};
 use crate::llm::{ChatClient, RetryPolicy, StreamLimits};
 use crate::secrets::{DotenvProvider, KeyringStore};
+use crate::store::AttachmentFiles;
 
 /// Commands that may wait for the engine before `send` reports the core as busy.
 const COMMAND_QUEUE: usize = 64;
@@ -133,8 +134,9 @@ impl CoreHandle {
             HistoryLocation::DataDir => Some(options.paths.database_file()),
             HistoryLocation::Memory => None,
         };
+        let attachment_files = history_path.as_deref().map(AttachmentFiles::beside);
         let (store, opened) = StoreWorker::start(history_path, Some(stopped_tx))?;
-        let engine = Engine::new(
+        let mut engine = Engine::new(
             settings,
             settings_path,
             KeyringStore::new(options.keyring_service),
@@ -144,6 +146,7 @@ impl CoreHandle {
             store,
             events.clone(),
         );
+        engine.attaching = super::attaching::Attaching::new(attachment_files);
         let all_saved = engine.all_saved_at_exit();
         runtime.spawn(async move {
             if let Some(message) = settings_error {

@@ -4,6 +4,9 @@
 //! same way, through [`CoreHandle`].
 
 mod asking;
+mod attaching;
+mod attachment_events;
+mod attachment_prompt;
 mod command;
 mod continuing;
 mod conversations;
@@ -16,6 +19,9 @@ mod searching;
 mod store_worker;
 mod testing;
 
+pub use attachment_events::{
+    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
+};
 pub use command::{Command, SendOptions};
 pub use continuing::can_continue;
 pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};

@@ -35,8 +35,8 @@ pub use engine::{OcrEngine, OcrEngineFactory};
 pub use error::OcrError;
 pub use languages::{LanguageSpec, TessData, debian_package};
 pub use pool::{
-    MAX_WORKERS, OcrJobHandle, OcrPool, OcrPoolConfig, OcrProgress, OcrRequest, OcrSource,
-    OcrStage, ProgressFn,
+    MAX_WORKERS, OcrJobCanceller, OcrJobHandle, OcrPool, OcrPoolConfig, OcrProgress, OcrRequest,
+    OcrSource, OcrStage, ProgressFn,
 };
 pub use queue::CancelToken;
 pub use tesseract::{TESSERACT, TesseractFactory};

@@ -272,6 +272,37 @@ impl Drop for OcrPool {
     }
 }
 
+/// Cancels one job, from any thread ([`OcrJobHandle::canceller`]).
+#[derive(Clone)]
+pub struct OcrJobCanceller {
+    id: u64,
+    name: String,
+    cancel: CancelToken,
+    shared: Arc<Shared>,
+}
+
+impl OcrJobCanceller {
+    /// As [`OcrJobHandle::cancel`].
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+        if let Some(job) = self.shared.queue.remove_job(self.id) {
+            job.reply
+                .try_send(Err(OcrError::Cancelled {
+                    name: self.name.clone(),
+                }))
+                .ok();
+        }
+    }
+}
+
+impl std::fmt::Debug for OcrJobCanceller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OcrJobCanceller")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The caller's side of one job: its result, and a way to cancel it.
 pub struct OcrJobHandle {
     id: u64,
@@ -291,13 +322,17 @@ impl OcrJobHandle {
     /// Cancels the job: a queued job leaves the queue at once; a running one stops at its next
     /// step (between bands). Its result becomes [`OcrError::Cancelled`].
     pub fn cancel(&self) {
-        self.cancel.cancel();
-        if let Some(job) = self.shared.queue.remove_job(self.id) {
-            job.reply
-                .try_send(Err(OcrError::Cancelled {
-                    name: self.name.clone(),
-                }))
-                .ok();
+        self.canceller().cancel();
+    }
+
+    /// Cancels this job from another thread while this handle waits in [`Self::wait`].
+    #[must_use]
+    pub fn canceller(&self) -> OcrJobCanceller {
+        OcrJobCanceller {
+            id: self.id,
+            name: self.name.clone(),
+            cancel: self.cancel.clone(),
+            shared: Arc::clone(&self.shared),
         }
     }
 

@@ -134,10 +134,16 @@ mod tests {
     fn a_fifo_or_a_device_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join(".env");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(made.success(), "mkfifo");
         // Without the regular-file check this blocks forever waiting for a writer.
-        assert!(DotenvProvider::read(&fifo).is_none(), "a FIFO offers nothing");
+        assert!(
+            DotenvProvider::read(&fifo).is_none(),
+            "a FIFO offers nothing"
+        );
         assert!(
             DotenvProvider::read(Path::new("/dev/zero")).is_none(),
             "a device offers nothing"

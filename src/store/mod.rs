@@ -3,6 +3,8 @@
 //! **Architecture invariant:** no API key is ever written here; the store sees only
 //! conversation text and provider names.
 
+mod attachment_files;
+mod attachments;
 mod model;
 mod owner;
 mod queries;
@@ -20,6 +22,8 @@ use rusqlite::Connection;
 use crate::config::private_files;
 use schema::SchemaError;
 
+pub use attachment_files::{AttachmentFiles, MAX_ATTACHMENT_BYTES};
+pub use attachments::{NewAttachment, StoredAttachment};
 pub use model::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
 pub use schema::latest_version;
 pub use search::{HitField, SearchHit};

@@ -79,6 +79,26 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX message_chunks_by_message ON message_chunks(message_id, id);",
     // 4: the search index (see store/search.rs).
     super::search_schema::MIGRATION,
+    // 5: images attached to a user message (store/attachments.rs). The bytes live in the data
+    // dir under their SHA-256 (`content_hash`); the row holds what was read and what was sent.
+    "CREATE TABLE attachments (
+         id               INTEGER PRIMARY KEY AUTOINCREMENT,
+         message_id       INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+         position         INTEGER NOT NULL,
+         file_name        TEXT NOT NULL,
+         content_hash     TEXT NOT NULL,
+         byte_len         INTEGER NOT NULL,
+         width            INTEGER NOT NULL,
+         height           INTEGER NOT NULL,
+         sent_text        TEXT NOT NULL,
+         sent_as          TEXT NOT NULL,
+         ocr_language     TEXT,
+         ocr_engine       TEXT,
+         ocr_confidence   REAL,
+         ocr_result       TEXT
+     );
+     CREATE INDEX attachments_by_message ON attachments(message_id, position);
+     CREATE INDEX attachments_by_hash ON attachments(content_hash);",
 ];
 
 /// Why a file cannot be brought to the current schema. Nothing was written.

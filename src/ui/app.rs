@@ -170,6 +170,7 @@ impl App {
             if !self.on_event(&event) {
                 self.state.apply(event);
             }
+            self.state.sent_attachments.upload(ctx);
             if start.elapsed() > DRAIN_BUDGET {
                 ctx.request_repaint();
                 break;
@@ -185,11 +186,13 @@ impl App {
         match event {
             Event::QuestionAccepted { .. } => {
                 self.composer.accepted();
+                self.state.attachments.accepted();
                 self.conversation.jump_to_latest();
                 true
             }
             Event::QuestionRefused { reason } => {
                 self.composer.refused(reason);
+                self.state.attachments.refused();
                 true
             }
             Event::ProviderSaved { name }
@@ -266,6 +269,7 @@ impl eframe::App for App {
             && !self.welcome_dismissed;
         self.showing_welcome = welcome;
         self.run_shortcuts(&ctx, &mut commands);
+        super::attachments_ui::take_dropped_and_pasted(&ctx, s, &mut commands);
         if self.theme_shown != self.state.theme {
             self.theme_shown = self.state.theme;
             theme::apply(&ctx, self.theme_shown);

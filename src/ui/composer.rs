@@ -28,6 +28,8 @@ pub struct ComposerContext {
     pub can_send: bool,
     /// Seconds without any data from the model, once that is long enough to mention.
     pub silent_secs: Option<u64>,
+    /// Images are attached: a question may be sent with no text typed.
+    pub has_attachments: bool,
 }
 
 /// The composer's UI-local state: the draft, a question waiting for the core, and a hint.
@@ -87,7 +89,7 @@ impl Composer {
                         action = Some(ComposerAction::Stop);
                     }
                 } else {
-                    let has_text = !self.draft.trim().is_empty();
+                    let has_text = !self.draft.trim().is_empty() || context.has_attachments;
                     let ready = context.can_send && has_text && self.pending.is_none();
                     let clicked = ui
                         .add_enabled(

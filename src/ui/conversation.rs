@@ -211,6 +211,9 @@ impl ConversationView {
                     }
                     match message.role {
                         Role::User => {
+                            if let Some(images) = state.sent_attachments.of(message.id) {
+                                super::attachments_ui::sent_ui(ui, s, images);
+                            }
                             ui.add(egui::Label::new(&message.content).selectable(true));
                         }
                         Role::Assistant | Role::System => {

@@ -5,6 +5,8 @@
 //! mapping a font at start) or the keyring; all of that happens in the core.
 
 mod app;
+pub mod attachments;
+mod attachments_ui;
 mod composer;
 mod conversation;
 mod dialogs;

@@ -55,6 +55,10 @@ pub struct UiState {
     pub dotenv_key_left: Option<std::path::PathBuf>,
     /// The colour theme chosen in Settings.
     pub theme: crate::config::ThemeChoice,
+    /// The composer's attachments.
+    pub attachments: super::attachments::ComposerAttachments,
+    /// The images of the open conversation's messages.
+    pub sent_attachments: super::attachments::SentAttachments,
 }
 
 impl UiState {
@@ -72,6 +76,9 @@ impl UiState {
             }
             Event::Conversations(list) => self.conversations = list,
             Event::ConversationOpened { id, messages } => {
+                if self.current != id || id.is_none() {
+                    self.sent_attachments.clear();
+                }
                 self.current = id;
                 self.messages = messages;
                 self.retries.clear();
@@ -80,6 +87,10 @@ impl UiState {
                     self.streaming.insert(id);
                 }
             }
+            Event::Attachment(crate::core::AttachmentEvent::Sent { message, items }) => {
+                self.sent_attachments.insert(message, items);
+            }
+            Event::Attachment(event) => self.attachments.apply(event),
             Event::ConversationDeleted { id } => {
                 self.streaming.remove(&id);
                 self.conversations.retain(|c| c.id != id);

@@ -109,6 +109,16 @@ pub struct Strings {
     pub test_connection_hint: &'static str,
     pub test_ok: &'static str,
     pub no_provider_hint: &'static str,
+    /// Over the window while files are dragged over it.
+    pub attach_drop_here: &'static str,
+    /// On an attachment whose text is being read.
+    pub attachment_reading: &'static str,
+    /// The remove button of an attachment.
+    pub attachment_remove: &'static str,
+    /// An attachment's OCR summary: `{lang}`, `{chars}`, `{conf}`.
+    pub attachment_summary: &'static str,
+    /// The label of an attachment's editable text.
+    pub attachment_text: &'static str,
     pub streaming_hint: &'static str,
     pub silent_model: &'static str,
     pub jump_to_latest: &'static str,
@@ -205,6 +215,11 @@ const EN: Strings = Strings {
     test_connection_hint: "Send one tiny request with these settings",
     test_ok: "Connection works",
     no_provider_hint: "Add a provider first: Settings… → Add provider",
+    attach_drop_here: "Drop images here to attach them",
+    attachment_reading: "Reading text…",
+    attachment_remove: "Remove",
+    attachment_summary: "OCR text ({lang}, {chars} characters, {conf}% confidence)",
+    attachment_text: "Recognised text",
     streaming_hint: "A reply is still streaming. Wait for it or press Stop (Esc); your question stays here",
     silent_model: "Waiting for the model — no data for {secs} s",
     jump_to_latest: "Jump to latest",
@@ -301,6 +316,11 @@ const ZH: Strings = Strings {
     test_connection_hint: "用这些设置发送一个很小的请求",
     test_ok: "连接正常",
     no_provider_hint: "请先添加服务商：设置… → 添加服务商",
+    attach_drop_here: "将图片拖放到此处以添加",
+    attachment_reading: "正在识别文字…",
+    attachment_remove: "移除",
+    attachment_summary: "OCR 文字（{lang}，{chars} 个字符，置信度 {conf}%）",
+    attachment_text: "识别出的文字",
     streaming_hint: "回复仍在生成。请等待或按停止（Esc）；你的问题会保留在这里",
     silent_model: "等待模型 — 已 {secs} 秒没有数据",
     jump_to_latest: "跳到最新",

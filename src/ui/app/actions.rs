@@ -88,7 +88,9 @@ impl App {
             ui.memory_mut(|m| m.request_focus(Composer::text_id()));
         }
         let streaming = self.state.is_streaming();
+        crate::ui::attachments_ui::chips_ui(ui, s, &mut self.state.attachments, commands);
         let context = ComposerContext {
+            has_attachments: !self.state.attachments.items.is_empty(),
             streaming,
             can_send: self.state.active_provider.is_some(),
             silent_secs: if streaming {
@@ -103,7 +105,10 @@ impl App {
                 commands.push(Command::Send {
                     conversation: self.state.current,
                     text,
-                    options: crate::core::SendOptions::default(),
+                    options: crate::core::SendOptions {
+                        attachments: self.state.attachments.outgoing(),
+                        ..crate::core::SendOptions::default()
+                    },
                 });
             }
             Some(ComposerAction::Stop) => {

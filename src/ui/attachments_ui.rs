@@ -1,0 +1,194 @@
+//! Attaching in the window: files dropped on it (a drop zone shows while they hover) and
+//! images pasted with Ctrl+V become commands (the UI never reads a file: the core does), and
+//! the composer's attachments are drawn as chips: thumbnail, OCR progress or language and
+//! confidence, a remove button, and the recognised text, editable before sending.
+
+use crate::core::{Command, PastedImage};
+
+use super::attachments::{ComposerAttachments, OcrState};
+use super::strings::Strings;
+use super::theme;
+
+/// Turns this frame's dropped files and pasted images into commands, and draws the drop zone
+/// while files hover over the window.
+pub fn take_dropped_and_pasted(ctx: &egui::Context, s: &Strings, commands: &mut Vec<Command>) {
+    let (dropped, pasted, hovering) = ctx.input(|input| {
+        let dropped: Vec<_> = input
+            .raw
+            .dropped_files
+            .iter()
+            .map(|file| file.path().to_path_buf())
+            .filter(|path| !path.as_os_str().is_empty())
+            .collect();
+        let pasted: Vec<_> = input
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                egui::Event::PasteImage(image) => Some(image.clone()),
+                _ => None,
+            })
+            .collect();
+        (dropped, pasted, !input.raw.hovered_files.is_empty())
+    });
+    commands.extend(dropped.into_iter().map(|path| Command::Attach { path }));
+    for image in pasted {
+        let [width, height] = image.size;
+        let pixels = image
+            .pixels
+            .iter()
+            .flat_map(egui::Color32::to_srgba_unmultiplied)
+            .collect();
+        commands.push(Command::AttachImage {
+            image: PastedImage::Rgba {
+                width: u32::try_from(width).unwrap_or(0),
+                height: u32::try_from(height).unwrap_or(0),
+                pixels,
+            },
+        });
+    }
+    if hovering {
+        drop_zone(ctx, s);
+    }
+}
+
+fn drop_zone(ctx: &egui::Context, s: &Strings) {
+    let rect = ctx.content_rect().shrink(12.0);
+    let painter = ctx.layer_painter(egui::LayerId::new(
+        egui::Order::Foreground,
+        egui::Id::unique("attach_drop_zone"),
+    ));
+    let visuals = ctx.global_style().visuals.clone();
+    painter.rect(
+        rect,
+        8.0,
+        visuals.extreme_bg_color.gamma_multiply(0.9),
+        egui::Stroke::new(2.0, visuals.selection.stroke.color),
+        egui::StrokeKind::Inside,
+    );
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        s.attach_drop_here,
+        egui::FontId::proportional(22.0),
+        visuals.text_color(),
+    );
+}
+
+/// Draws the composer's attachments; a removed one becomes `Command::RemoveAttachment`.
+pub fn chips_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    attachments: &mut ComposerAttachments,
+    commands: &mut Vec<Command>,
+) {
+    let visuals = ui.visuals().clone();
+    if let Some(failure) = &attachments.failure {
+        ui.add(
+            egui::Label::new(egui::RichText::new(failure).color(theme::error_text(&visuals)))
+                .wrap(),
+        );
+    }
+    let mut removed = Vec::new();
+    for item in &mut attachments.items {
+        ui.horizontal(|ui| {
+            if item.texture.is_none()
+                && let Some(thumbnail) = &item.thumbnail
+            {
+                let size = [thumbnail.width as usize, thumbnail.height as usize];
+                let image = egui::ColorImage::from_rgba_unmultiplied(size, &thumbnail.rgba);
+                item.texture = Some(ui.ctx().load_texture(
+                    format!("attachment-{}", item.id.0),
+                    image,
+                    egui::TextureOptions::LINEAR,
+                ));
+            }
+            if let Some(texture) = &item.texture {
+                ui.add(egui::Image::new(texture).max_size(egui::vec2(64.0, 64.0)));
+            }
+            ui.vertical(|ui| {
+                ui.horizontal(|ui| {
+                    ui.label(&item.file_name);
+                    if ui.small_button(s.attachment_remove).clicked() {
+                        removed.push(item.id);
+                    }
+                });
+                match &item.ocr {
+                    OcrState::Reading { done, total } => {
+                        ui.horizontal(|ui| {
+                            ui.spinner();
+                            let progress = if *total > 0 {
+                                format!("{} {done}/{total}", s.attachment_reading)
+                            } else {
+                                s.attachment_reading.to_owned()
+                            };
+                            ui.label(progress);
+                        });
+                    }
+                    OcrState::Read {
+                        language,
+                        confidence,
+                        notice,
+                    } => {
+                        let note = notice.clone().unwrap_or_else(|| {
+                            summary(s, language, item.text.chars().count(), *confidence)
+                        });
+                        ui.label(egui::RichText::new(note).color(theme::note_text(&visuals)));
+                        let label = ui.label(s.attachment_text);
+                        ui.add(
+                            egui::TextEdit::multiline(&mut item.text)
+                                .id(egui::Id::unique(("attachment_text", item.id.0)))
+                                .desired_rows(3)
+                                .desired_width(f32::INFINITY),
+                        )
+                        .labelled_by(label.id);
+                    }
+                }
+            });
+        });
+    }
+    for id in removed {
+        attachments.remove(id);
+        commands.push(Command::RemoveAttachment { id });
+    }
+}
+
+/// "OCR text (`chi_sim+eng`, 412 characters, 91% confidence)".
+#[must_use]
+pub fn summary(s: &Strings, language: &str, chars: usize, confidence: Option<u8>) -> String {
+    s.attachment_summary
+        .replace("{lang}", language)
+        .replace("{chars}", &chars.to_string())
+        .replace(
+            "{conf}",
+            &confidence.map_or_else(|| "?".to_owned(), |c| c.to_string()),
+        )
+}
+
+/// A sent message's images: a thumbnail each and one line saying what was sent.
+pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::SentImage]) {
+    let visuals = ui.visuals().clone();
+    for image in images {
+        let item = &image.item;
+        ui.horizontal(|ui| {
+            if let Some(texture) = &image.texture {
+                ui.add(egui::Image::new(texture).max_size(egui::vec2(96.0, 96.0)));
+            }
+            ui.vertical(|ui| {
+                ui.label(&item.file_name);
+                let what = summary(
+                    s,
+                    item.language.as_deref().unwrap_or("?"),
+                    item.sent_text.chars().count(),
+                    item.confidence,
+                );
+                ui.label(egui::RichText::new(what).color(theme::note_text(&visuals)));
+                egui::CollapsingHeader::new(s.attachment_text)
+                    .id_salt(("sent_text", &item.file_name, item.sent_text.len()))
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        ui.add(egui::Label::new(&item.sent_text).selectable(true));
+                    });
+            });
+        });
+    }
+}
