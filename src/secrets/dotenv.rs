@@ -27,7 +27,7 @@ pub const MAX_DOTENV_BYTES: u64 = 1024 * 1024;
 
 impl DotenvProvider {
     /// Reads `path`; `None` when the file is missing, unreadable, not a regular file (a FIFO
-    /// would block start-up), over [`MAX_DOTENV_BYTES`], or offers none of the three.
+    /// would block start-up), over `MAX_DOTENV_BYTES`, or offers none of the three.
     pub fn read(path: &Path) -> Option<Self> {
         let text = zeroize::Zeroizing::new(
             crate::config::private_files::read_regular_file(path, MAX_DOTENV_BYTES).ok()?,

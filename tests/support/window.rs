@@ -1,57 +1,11 @@
 //! The real binary in a real X window: Xvfb on a free display, xdotool, screenshots.
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// Kills the child when dropped, so a failed assertion leaves no process behind.
-pub struct Reaper(pub Child);
-
-impl Drop for Reaper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts Xvfb on a free display; returns it and the display name.
-pub fn start_xvfb() -> (Reaper, String) {
-    let mut child = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "1280x800x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb is installed (run `make test`, which installs it)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (Reaper(child), format!(":{}", line.trim()))
-}
-
-/// Runs xdotool on `display`; returns its output.
-pub fn xdotool(display: &str, args: &[&str]) -> String {
-    let out = Command::new("xdotool")
-        .args(args)
-        .env("DISPLAY", display)
-        .output()
-        .expect("xdotool is installed (run `make test`, which installs it)");
-    assert!(
-        out.status.success(),
-        "xdotool {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+// The display itself (Xvfb, xdotool) comes from `x11.rs`; this file adds the app and screenshots.
+pub use super::x11::{Reaper, start_xvfb, xdotool};
 
 /// `$CARGO_TARGET_DIR/e2e/<file>` (the directory is created).
 pub fn e2e_output(file: &str) -> PathBuf {
