@@ -89,4 +89,7 @@ pub fn click_composer(display: &str, window: &str) {
         display,
         &["mousemove", &cx.to_string(), &cy.to_string(), "click", "1"],
     );
+    // egui moves the focus at the end of the frame that handled the click: keys typed in that
+    // same frame would reach no field (a lost first letter was seen under load).
+    std::thread::sleep(Duration::from_millis(300));
 }
