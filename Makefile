@@ -23,4 +23,5 @@ lint:
 bench: setup
 	cargo bench --bench streaming
 	cargo bench --bench frames
+	cargo bench --bench ocr
 	bash scripts/bench-startup.sh
