@@ -28,8 +28,20 @@ pub struct ComposerContext {
     pub can_send: bool,
     /// Seconds without any data from the model, once that is long enough to mention.
     pub silent_secs: Option<u64>,
-    /// Images are attached: a question may be sent with no text typed.
-    pub has_attachments: bool,
+    /// The images attached to the question.
+    pub attachments: Attached,
+}
+
+/// The composer's images, as far as sending is concerned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Attached {
+    /// None.
+    #[default]
+    None,
+    /// Some are still being read: their text is not known yet, so Send waits.
+    Reading,
+    /// All are read: a question may be sent with no text typed.
+    Read,
 }
 
 /// The composer's UI-local state: the draft, a question waiting for the core, and a hint.
@@ -89,8 +101,10 @@ impl Composer {
                         action = Some(ComposerAction::Stop);
                     }
                 } else {
-                    let has_text = !self.draft.trim().is_empty() || context.has_attachments;
-                    let ready = context.can_send && has_text && self.pending.is_none();
+                    let has_text =
+                        !self.draft.trim().is_empty() || context.attachments != Attached::None;
+                    let reading = context.attachments == Attached::Reading;
+                    let ready = context.can_send && has_text && self.pending.is_none() && !reading;
                     let clicked = ui
                         .add_enabled(
                             ready,
@@ -102,6 +116,8 @@ impl Composer {
                         action = Some(ComposerAction::Send(self.draft.clone()));
                     } else if enter_pressed && has_text && !context.can_send {
                         self.notice = Some(s.no_provider_hint.to_owned());
+                    } else if enter_pressed && has_text && reading {
+                        self.notice = Some(s.reading_hint.to_owned());
                     }
                 }
                 if self.pending.is_some() {
@@ -118,6 +134,7 @@ impl Composer {
         let cause_gone = match self.notice.as_deref() {
             Some(hint) if hint == s.streaming_hint => !context.streaming,
             Some(hint) if hint == s.no_provider_hint => context.can_send,
+            Some(hint) if hint == s.reading_hint => context.attachments != Attached::Reading,
             _ => false,
         };
         if cause_gone {
@@ -183,4 +200,74 @@ fn take_plain_enter(input: &mut egui::InputState) -> bool {
             if !modifiers.shift && !modifiers.ctrl && !modifiers.alt && !modifiers.command)
     });
     input.events.len() != before
+}
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable as _;
+
+    use super::{Attached, Composer, ComposerAction, ComposerContext};
+    use crate::ui::strings::Lang;
+
+    struct Fixture {
+        composer: Composer,
+        context: ComposerContext,
+        actions: Vec<ComposerAction>,
+    }
+
+    fn harness(context: ComposerContext) -> Harness<'static, Fixture> {
+        let fixture = Fixture {
+            composer: Composer::default(),
+            context,
+            actions: Vec::new(),
+        };
+        Harness::new_ui_state(
+            |ui, f: &mut Fixture| {
+                let s = Lang::En.strings();
+                if let Some(action) = f.composer.ui(ui, s, f.context) {
+                    f.actions.push(action);
+                }
+            },
+            fixture,
+        )
+    }
+
+    /// Enter while an image is still being read sends nothing (its text is not known yet: a
+    /// send then would carry an empty text), keeps the question and says why; once read,
+    /// Enter sends.
+    #[test]
+    fn enter_waits_while_an_attached_image_is_being_read() {
+        let mut harness = harness(ComposerContext {
+            can_send: true,
+            attachments: Attached::Reading,
+            ..ComposerContext::default()
+        });
+        harness.get_by_label("Message").click();
+        harness.run();
+        harness
+            .get_by_label("Message")
+            .type_text("What does it say?");
+        harness.run();
+        harness.key_press(egui::Key::Enter);
+        harness.run();
+        assert!(
+            harness.state().actions.is_empty(),
+            "nothing sent while reading"
+        );
+        assert_eq!(harness.state().composer.draft(), "What does it say?");
+        let s = Lang::En.strings();
+        assert_eq!(harness.state().composer.notice(), Some(s.reading_hint));
+
+        harness.state_mut().context.attachments = Attached::Read;
+        harness.run();
+        assert_eq!(harness.state().composer.notice(), None, "the cause is gone");
+        harness.key_press(egui::Key::Enter);
+        // The pending question shows a spinner, which repaints for ever.
+        harness.run_steps(2);
+        assert_eq!(
+            harness.state().actions,
+            vec![ComposerAction::Send("What does it say?".into())]
+        );
+    }
 }

@@ -120,6 +120,8 @@ pub struct Strings {
     /// The label of an attachment's editable text.
     pub attachment_text: &'static str,
     pub streaming_hint: &'static str,
+    /// Enter pressed while an attached image is still being read.
+    pub reading_hint: &'static str,
     pub silent_model: &'static str,
     pub jump_to_latest: &'static str,
     pub rename_conversation: &'static str,
@@ -221,6 +223,7 @@ const EN: Strings = Strings {
     attachment_summary: "OCR text ({lang}, {chars} characters, {conf}% confidence)",
     attachment_text: "Recognised text",
     streaming_hint: "A reply is still streaming. Wait for it or press Stop (Esc); your question stays here",
+    reading_hint: "The text of an attached image is still being read. Send again when it is done; your question stays here",
     silent_model: "Waiting for the model — no data for {secs} s",
     jump_to_latest: "Jump to latest",
     rename_conversation: "Rename…",
@@ -322,6 +325,7 @@ const ZH: Strings = Strings {
     attachment_summary: "OCR 文字（{lang}，{chars} 个字符，置信度 {conf}%）",
     attachment_text: "识别出的文字",
     streaming_hint: "回复仍在生成。请等待或按停止（Esc）；你的问题会保留在这里",
+    reading_hint: "附加图片的文字仍在识别中。识别完成后再发送；你的问题会保留在这里",
     silent_model: "等待模型 — 已 {secs} 秒没有数据",
     jump_to_latest: "跳到最新",
     rename_conversation: "重命名…",

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::core::Command;
 
-use super::super::composer::{Composer, ComposerAction, ComposerContext};
+use super::super::composer::{Attached, Composer, ComposerAction, ComposerContext};
 use super::super::dialogs::Dialog;
 use super::super::shortcuts::{Shortcut, take_shortcuts};
 use super::super::sidebar::{SidebarAction, neighbour};
@@ -90,7 +90,13 @@ impl App {
         let streaming = self.state.is_streaming();
         crate::ui::attachments_ui::chips_ui(ui, s, &mut self.state.attachments, commands);
         let context = ComposerContext {
-            has_attachments: !self.state.attachments.items.is_empty(),
+            attachments: if self.state.attachments.items.is_empty() {
+                Attached::None
+            } else if self.state.attachments.reading() {
+                Attached::Reading
+            } else {
+                Attached::Read
+            },
             streaming,
             can_send: self.state.active_provider.is_some(),
             silent_secs: if streaming {
