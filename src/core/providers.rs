@@ -88,7 +88,7 @@ impl Engine {
             })
             .await;
             let done = KeyringDone::Saved {
-                provider,
+                provider: Box::new(provider),
                 renamed_from,
                 result,
                 dotenv_file,
@@ -135,7 +135,7 @@ impl Engine {
                 renamed_from,
                 result: Ok(()),
                 dotenv_file,
-            } => self.finish_save(provider, renamed_from, dotenv_file).await,
+            } => self.finish_save(*provider, renamed_from, dotenv_file).await,
         }
     }
 
@@ -343,7 +343,8 @@ pub(super) enum KeyringDone {
     Checked,
     /// A provider's key was stored or moved (or that failed).
     Saved {
-        provider: ProviderConfig,
+        /// Boxed: a config is large beside the other variants.
+        provider: Box<ProviderConfig>,
         renamed_from: Option<String>,
         result: Result<(), secrets::SecretError>,
         /// The `.env` whose key was imported, to offer removing its plaintext line.

@@ -12,6 +12,7 @@ mod html;
 mod http;
 pub mod limits;
 mod lines;
+mod model_settings;
 mod models;
 mod ollama;
 mod openai;
@@ -28,6 +29,7 @@ mod ws;
 pub use client::{ChatClient, ChatStream, ClientBuildError};
 pub use error::{KeyUse, LlmError};
 pub use limits::{ProviderTimeouts, StreamLimits};
+pub use model_settings::{DEFAULT_CONTEXT_WINDOW, ModelProfile, ModelSettings, Temperature};
 pub use presets::{PRESETS, Preset};
 pub use provider::{
     ApiStyle, ChatMessage, ChatRequest, FinishReason, ProviderConfig, Role, StreamEvent, Usage,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::limits::ProviderTimeouts;
+use super::model_settings::{ModelProfile, ModelSettings};
 
 /// The wire protocol a provider speaks; `llm/wire.rs` holds what each one sends and reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -109,6 +110,10 @@ pub struct ProviderConfig {
     /// Attempts per request before giving up (`None`: the client's policy, 3 attempts).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
+    /// What the user set for particular models (vision, context window, max tokens,
+    /// temperature); a model without an entry gets its family's defaults.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<ModelSettings>,
 }
 
 impl ProviderConfig {
@@ -130,7 +135,13 @@ impl ProviderConfig {
             token_url: None,
             max_in_flight: None,
             max_attempts: None,
+            models: Vec::new(),
         }
+    }
+
+    /// What applies to `model` at this provider: the user's entry over the known defaults.
+    pub fn model_profile(&self, model: &str) -> ModelProfile {
+        ModelProfile::of(model, self.models.iter().find(|m| m.name == model))
     }
 
     /// Checks the fields a user typed; the message says which field to fix.
