@@ -31,6 +31,7 @@ fn request() -> ChatRequest {
             content: "你好".into(),
         }],
         max_tokens: None,
+        temperature: None,
         stream_usage: true,
         session_id: None,
     }

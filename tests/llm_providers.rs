@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use ocrchat::llm::{
     ApiStyle, ChatClient, ChatMessage, ChatRequest, FinishReason, LlmError, ProviderConfig,
-    RetryPolicy, Role, StreamEvent, StreamLimits, Usage,
+    RetryPolicy, Role, StreamEvent, StreamLimits, Temperature, Usage,
 };
 use ocrchat::secrets::ApiKey;
 use support::server::{WsServer, WsStep, reply_text as content};
@@ -35,6 +35,7 @@ fn request() -> ChatRequest {
             message(Role::User, "你好"),
         ],
         max_tokens: Some(256),
+        temperature: Some(Temperature::try_from(0.7).unwrap()),
         stream_usage: true,
         session_id: Some("ocrchat-7".into()),
     }
@@ -96,6 +97,36 @@ async fn every_split_decodes(style: ApiStyle, content_type: &str, body: &str, te
     }
 }
 
+#[tokio::test]
+async fn openai_request_shape_field_by_field() {
+    let server = MockServer::always(Reply::sse(
+        "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"好\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+    ));
+    let key = ApiKey::new("sk-test-0123456789").unwrap();
+    let provider = provider(ApiStyle::OpenAiCompatible, &server.base_url);
+    let (events, error) = run(&client(), &provider, Some(&key)).await;
+    assert_eq!(error, None);
+    assert_eq!(content(&events), "好");
+    let sent = &server.requests()[0];
+    assert_eq!(
+        (sent.method.as_str(), sent.path.as_str()),
+        ("POST", "/v1/chat/completions")
+    );
+    assert_eq!(sent.header("authorization"), Some("Bearer sk-test-0123456789"));
+    assert_eq!(sent.header("accept"), Some("text/event-stream"));
+    assert_eq!(
+        sent.json(),
+        serde_json::json!({
+            "model": "test-model",
+            "max_tokens": 256,
+            "temperature": 0.7,
+            "stream": true,
+            "stream_options": {"include_usage": true},
+            "messages": sent_messages(),
+        })
+    );
+}
+
 const ANTHROPIC_STREAM: &str = "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"test-model\",\"stop_reason\":null,\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n\
 event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n\
 event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"thinking_delta\",\"thinking\":\"想一想\"}}\n\n\
@@ -147,6 +178,7 @@ async fn anthropic_request_shape_and_events() {
         serde_json::json!({
             "model": "test-model",
             "max_tokens": 256,
+            "temperature": 0.7,
             "stream": true,
             "system": "Be brief.",
             "messages": [{"role": "user", "content": "你好"}],
@@ -214,7 +246,7 @@ async fn ollama_request_shape_thinking_and_usage() {
         serde_json::json!({
             "model": "test-model",
             "stream": true,
-            "options": {"num_predict": 256},
+            "options": {"num_predict": 256, "temperature": 0.7},
             "messages": sent_messages(),
         })
     );

@@ -237,10 +237,13 @@ impl Engine {
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
+        // The model's own settings apply where the request sets nothing (issue #12).
+        let profile = provider.model_profile(&provider.model);
         let request = ChatRequest {
             model: provider.model.clone(),
             messages,
-            max_tokens: options.max_tokens,
+            max_tokens: options.max_tokens.or(profile.max_tokens),
+            temperature: profile.temperature,
             stream_usage: provider.stream_usage,
             // The plain REST protocol keeps its gateway-side context per conversation.
             session_id: Some(format!("ocrchat-{}", id.0)),

@@ -35,6 +35,9 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
     if !system.is_empty() {
         body["system"] = system.join("\n\n").into();
     }
+    if let Some(temperature) = request.temperature {
+        body["temperature"] = temperature.as_f64().into();
+    }
     body
 }
 
@@ -165,6 +168,7 @@ mod tests {
                 message(Role::Assistant, "hello"),
             ],
             max_tokens: None,
+            temperature: None,
             stream_usage: true,
             session_id: None,
         };

@@ -20,6 +20,12 @@ impl Temperature {
     pub fn get(self) -> f32 {
         self.0
     }
+
+    /// The value as the shortest decimal that reads back as it (0.7, not 0.699999988…), for
+    /// request bodies.
+    pub fn as_f64(self) -> f64 {
+        self.0.to_string().parse().unwrap_or_else(|_| f64::from(self.0))
+    }
 }
 
 impl TryFrom<f32> for Temperature {

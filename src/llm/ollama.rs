@@ -13,8 +13,12 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
         "messages": request.messages,
         "stream": true,
     });
+    // Ollama takes sampling settings under `options`.
     if let Some(max_tokens) = request.max_tokens {
-        body["options"] = serde_json::json!({ "num_predict": max_tokens });
+        body["options"]["num_predict"] = max_tokens.into();
+    }
+    if let Some(temperature) = request.temperature {
+        body["options"]["temperature"] = temperature.as_f64().into();
     }
     body
 }

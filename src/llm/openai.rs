@@ -16,6 +16,9 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
     if let Some(max_tokens) = request.max_tokens {
         body["max_tokens"] = max_tokens.into();
     }
+    if let Some(temperature) = request.temperature {
+        body["temperature"] = temperature.as_f64().into();
+    }
     if request.stream_usage {
         body["stream_options"] = serde_json::json!({ "include_usage": true });
     }
@@ -119,6 +122,7 @@ mod tests {
                 content: "你好".into(),
             }],
             max_tokens: Some(64),
+            temperature: None,
             stream_usage: true,
             session_id: None,
         };

@@ -22,6 +22,7 @@ impl ChatClient {
                 content: "Reply with the word OK.".into(),
             }],
             max_tokens: Some(16),
+            temperature: None,
             stream_usage: false,
             session_id: None,
         };

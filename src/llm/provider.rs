@@ -376,6 +376,8 @@ pub struct ChatRequest {
     pub messages: Vec<ChatMessage>,
     /// Upper bound on the reply's tokens.
     pub max_tokens: Option<u32>,
+    /// Sampling temperature (`None`: the API's default; the plain REST protocol never sends it).
+    pub temperature: Option<super::Temperature>,
     /// Ask for a usage chunk at the end.
     pub stream_usage: bool,
     /// The conversation's session id, sent by the plain REST protocol so the gateway keeps

@@ -2,7 +2,8 @@
 //! `{"messages": [...], "session_id": "..."}` and a Bearer key, answered by one JSON body
 //! whose text is `choices[0].message.content`; and its WebSocket stream at the same host's
 //! `/v1/stream` (see [`super::ws`]): send `{"messages": [...], "stream": true}`, receive JSON
-//! frames with a `delta` field until the server closes.
+//! frames with a `delta` field until the server closes. The protocol's documented body has
+//! no sampling fields, so neither `max_tokens` nor `temperature` is sent.
 
 use super::wire::{ChunkOutcome, parse_object};
 use super::{ChatRequest, StreamEvent};
@@ -50,6 +51,7 @@ mod tests {
                 content: "q".into(),
             }],
             max_tokens: None,
+            temperature: None,
             stream_usage: false,
             session_id: Some("s-1".into()),
         };

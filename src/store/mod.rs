@@ -5,6 +5,7 @@
 
 mod attachment_files;
 mod attachments;
+mod conversation_model;
 mod model;
 mod owner;
 mod queries;
@@ -24,6 +25,7 @@ use schema::SchemaError;
 
 pub use attachment_files::{AttachmentFiles, MAX_ATTACHMENT_BYTES};
 pub use attachments::{NewAttachment, StoredAttachment};
+pub use conversation_model::ModelChoice;
 pub use model::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
 pub use schema::latest_version;
 pub use search::{HitField, SearchHit};

@@ -99,6 +99,10 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX attachments_by_message ON attachments(message_id, position);
      CREATE INDEX attachments_by_hash ON attachments(content_hash);",
+    // 6: the provider and model a conversation asks, chosen in its model picker
+    // (store/conversation_model.rs). NULL: not chosen yet (older conversations).
+    "ALTER TABLE conversations ADD COLUMN provider TEXT;
+     ALTER TABLE conversations ADD COLUMN model TEXT;",
 ];
 
 /// Why a file cannot be brought to the current schema. Nothing was written.
@@ -315,6 +319,21 @@ mod tests {
             )
             .unwrap();
         assert_eq!(titles, 1);
+    }
+
+    #[test]
+    fn migrating_from_version_5_leaves_conversations_without_a_chosen_model() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&conn, 5);
+        conn.execute_batch("INSERT INTO conversations VALUES (1, 't', 0, 0);")
+            .unwrap();
+        migrate(&mut conn).unwrap();
+        let chosen: (Option<String>, Option<String>) = conn
+            .query_row("SELECT provider, model FROM conversations", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(chosen, (None, None));
     }
 
     #[test]

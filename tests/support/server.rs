@@ -573,6 +573,7 @@ pub fn hi_request() -> ocrchat::llm::ChatRequest {
             content: "hi".into(),
         }],
         max_tokens: None,
+        temperature: None,
         stream_usage: false,
         session_id: None,
     }
