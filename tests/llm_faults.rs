@@ -352,3 +352,13 @@ async fn html_error_pages_show_status_and_title_never_markup() {
     assert!(message.contains("“Sign in · Corp SSO”"), "{message}");
     assert!(!message.contains('<'), "{message}");
 }
+
+#[tokio::test]
+async fn a_malformed_json_chunk_ends_the_reply_keeping_the_text_before_it() {
+    let body = format!("{}data: {{\"choices\": [{{\"delta\"\n\n", sse_chunk("kept"));
+    let server = MockServer::always(Reply::sse(body));
+    let (events, error) = run(&server).await;
+    assert_eq!(content(&events), "kept");
+    let error = error.unwrap().to_string();
+    assert!(error.contains("not JSON"), "{error}");
+}

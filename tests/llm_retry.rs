@@ -83,7 +83,10 @@ async fn a_429_with_retry_after_2_waits_2_s_then_succeeds() {
         1,
         status(429, &[("Retry-After", "2")], r#"{"error":"slow down"}"#),
     );
+    let started = std::time::Instant::now();
     let (events, error) = run(&server).await;
+    // A lower bound only: the wait was taken before the second attempt.
+    assert!(started.elapsed() >= Duration::from_secs(2));
     assert_eq!(error, None);
     assert_eq!(content(&events), "ok");
     assert_eq!(waits(&events), [2000]);
@@ -122,6 +125,27 @@ async fn statuses_openai_python_retries_are_retried() {
         assert_eq!(server.requests().len(), 3, "{code}: 503, 503, 200");
         assert_eq!(waits(&events), [10, 20], "{code}: backoff doubles");
     }
+}
+
+#[tokio::test]
+async fn a_retry_says_which_attempt_of_how_many_and_why_in_a_few_words() {
+    let server = failing(2, status(503, &[], ""));
+    let (events, error) = run(&server).await;
+    assert_eq!(error, None);
+    let retries: Vec<(u32, u32, String)> = events
+        .iter()
+        .filter_map(|e| match e {
+            StreamEvent::Retrying {
+                attempt,
+                attempts,
+                reason,
+                ..
+            } => Some((*attempt, *attempts, reason.clone())),
+            _ => None,
+        })
+        .collect();
+    let overloaded = "the server is overloaded (503)".to_owned();
+    assert_eq!(retries, [(1, 3, overloaded.clone()), (2, 3, overloaded)]);
 }
 
 #[tokio::test]
@@ -263,13 +287,14 @@ async fn requests_past_the_in_flight_limit_wait_their_turn_and_say_so() {
         assert_eq!(first, Some(StreamEvent::Content("a".into())));
     }
     // The third waits: it says so, and nothing was sent for it.
-    let Ok(Some(StreamEvent::Queued { reason })) = streams[2].next_event().await else {
+    let Ok(Some(StreamEvent::Queued {
+        in_flight,
+        provider,
+    })) = streams[2].next_event().await
+    else {
         panic!("the third request was not queued");
     };
-    assert!(
-        reason.contains("2 requests to “Local” are in flight"),
-        "{reason}"
-    );
+    assert_eq!((in_flight, provider.as_str()), (2, "Local"));
     assert_eq!(server.requests().len(), 2);
     // Once one finishes (its stream dropped), the third goes ahead.
     let third = streams.pop().unwrap();

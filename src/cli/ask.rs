@@ -265,21 +265,20 @@ async fn stream_reply(
                     return Ok((Ending::Done, None));
                 }
             }
-            // Attempt 0: queued for one of the provider's in-flight slots.
-            Event::Retrying {
-                attempt: 0, reason, ..
-            } => super::output::diagnostic(&format!("{reason}…")),
+            Event::Queued {
+                in_flight,
+                provider,
+                ..
+            } => super::output::diagnostic(&format!(
+                "waiting: {in_flight} requests to {provider} in flight"
+            )),
             Event::Retrying {
                 attempt,
+                attempts,
                 delay_millis,
                 reason,
                 ..
-            } => {
-                super::output::diagnostic(&format!(
-                    "{reason} Retrying ({attempt}) in {:.1} s…",
-                    ms_to_secs(delay_millis)
-                ));
-            }
+            } => super::output::diagnostic(&retry_line(attempt, attempts, delay_millis, &reason)),
             Event::MessageFinished {
                 message,
                 status,
@@ -363,6 +362,17 @@ fn ending_of(status: MessageStatus, error: Option<String>, stopping: bool) -> En
         MessageStatus::Stopped if stopping => Ending::Interrupted,
         other => Ending::Failed(format!("The reply ended early ({}).", other.as_str())),
     }
+}
+
+/// "retrying in 3 s (attempt 2 of 3): the server is overloaded (503)", as the window says it.
+fn retry_line(retry: u32, attempts: u32, delay_millis: u64, reason: &str) -> String {
+    let secs = if delay_millis % 1000 == 0 {
+        (delay_millis / 1000).to_string()
+    } else {
+        format!("{:.1}", ms_to_secs(delay_millis))
+    };
+    let attempt = retry.saturating_add(1);
+    format!("retrying in {secs} s (attempt {attempt} of {attempts}): {reason}")
 }
 
 fn ms_to_secs(millis: u64) -> f64 {

@@ -84,6 +84,8 @@ impl Engine {
             let reason = "The question is empty. Type a question, then send it.".to_owned();
             return self.events.emit(Event::QuestionRefused { reason }).await;
         }
+        // The model picker: a conversation asks the provider and model it remembers.
+        let options = self.with_conversation_choice(conversation, options).await;
         let refusal = match self.ready_to_ask(conversation, &options) {
             Ok(provider) => match self.take_ready(&options.attachments) {
                 Ok(attachments) => self
@@ -118,6 +120,15 @@ impl Engine {
         let with_images = !attachments.is_empty();
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
+        // The conversation remembers what it asked (not an unsaved command-line provider).
+        let choice = options
+            .adhoc_provider
+            .is_none()
+            .then(|| crate::store::ModelChoice {
+                provider: provider_name.clone(),
+                model: model.clone(),
+            });
+        let chosen = choice.clone();
         // One store job and one transaction: create the conversation if needed, add the
         // question and the reply's placeholder, and read the history to send.
         let (id, user, reply, history) = self
@@ -129,6 +140,9 @@ impl Engine {
                         Some(id) if s.conversation_exists(id)? => id,
                         _ => s.create_conversation(&title)?,
                     };
+                    if let Some(choice) = &choice {
+                        s.set_conversation_model(id, choice)?;
+                    }
                     let user = s.add_message(id, &NewMessage::question(&text))?;
                     save_attachments(s, files.as_ref(), user.id, &attachments)?;
                     let attached = s.attachments_in(id)?;
@@ -144,6 +158,14 @@ impl Engine {
         self.events
             .emit(Event::QuestionAccepted { conversation: id })
             .await;
+        if let Some(choice) = chosen {
+            let conversation = id;
+            let event = Event::ConversationModel {
+                conversation,
+                choice,
+            };
+            self.events.emit(event).await;
+        }
         let user_id = user.id;
         if conversation == Some(id) {
             self.events.emit(Event::MessageAdded(user)).await;
@@ -170,7 +192,9 @@ impl Engine {
     /// (nothing received is lost); the new one follows it, and later requests send only the
     /// newer of the two.
     pub(super) async fn retry(&mut self, conversation: ConversationId) {
-        let options = SendOptions::default();
+        let options = self
+            .with_conversation_choice(Some(conversation), SendOptions::default())
+            .await;
         let provider = match self.ready_to_ask(Some(conversation), &options) {
             Ok(provider) => provider,
             Err(refusal) => return self.events.emit(Event::Error(refusal)).await,
@@ -288,12 +312,12 @@ impl Engine {
     }
 }
 
-/// What a reply task needs to find its key.
-struct KeyLookup {
-    keyring: secrets::KeyringStore,
-    dotenv: Option<secrets::DotenvProvider>,
-    provider: ProviderConfig,
-    adhoc: bool,
+/// What a reply task (or a model list, `model_choice.rs`) needs to find its key.
+pub(super) struct KeyLookup {
+    pub(super) keyring: secrets::KeyringStore,
+    pub(super) dotenv: Option<secrets::DotenvProvider>,
+    pub(super) provider: ProviderConfig,
+    pub(super) adhoc: bool,
 }
 
 impl KeyLookup {
@@ -301,7 +325,7 @@ impl KeyLookup {
     /// and `.env` keys go only to ad-hoc requests and the provider imported from `.env`.
     /// With a token URL, also the API secret (keyring, else `.env`'s `API_SECRET` for the
     /// provider imported from it).
-    async fn run(self) -> (Option<secrets::ApiKey>, Option<secrets::ApiKey>) {
+    pub(super) async fn run(self) -> (Option<secrets::ApiKey>, Option<secrets::ApiKey>) {
         let Self {
             keyring,
             dotenv,

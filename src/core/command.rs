@@ -123,6 +123,20 @@ pub enum Command {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// The conversation asks this provider and model from its next question on (the model
+    /// picker); answered by [`crate::core::Event::ConversationModel`].
+    ChooseModel {
+        /// Which conversation.
+        conversation: ConversationId,
+        /// The provider's name and the model.
+        choice: crate::store::ModelChoice,
+    },
+    /// Fetches the provider's model list off the engine loop; answered by
+    /// [`crate::core::Event::Models`].
+    ListModels {
+        /// The provider's name.
+        provider: String,
+    },
 }
 
 /// Per-request choices; the window sends the defaults.

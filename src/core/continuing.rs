@@ -24,7 +24,9 @@ pub fn can_continue(message: &Message) -> bool {
 impl Engine {
     /// Continues the conversation's last reply; tells the user when there is none to continue.
     pub(super) async fn continue_reply(&mut self, conversation: ConversationId) {
-        let options = SendOptions::default();
+        let options = self
+            .with_conversation_choice(Some(conversation), SendOptions::default())
+            .await;
         let provider = match self.ready_to_ask(Some(conversation), &options) {
             Ok(provider) => provider,
             Err(reason) => return self.events.emit(Event::Error(reason)).await,

@@ -36,6 +36,7 @@ impl Engine {
                     })
                     .await;
                 self.emit_sent_attachments(id, None).await;
+                self.emit_conversation_model(id).await;
             }
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }

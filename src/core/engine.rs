@@ -232,6 +232,11 @@ impl Engine {
                     self.save_settings().await;
                 }
             }
+            Command::ChooseModel {
+                conversation,
+                choice,
+            } => self.choose_model(conversation, choice).await,
+            Command::ListModels { provider } => self.list_models(&provider).await,
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -280,22 +285,25 @@ impl Engine {
                         reply.usage = Some(usage);
                         return;
                     }
-                    // Shown like a retry that has not started: no attempt, no countdown.
-                    StreamEvent::Queued { reason } => Event::Retrying {
+                    StreamEvent::Queued {
+                        in_flight,
+                        provider,
+                    } => Event::Queued {
                         conversation,
                         message,
-                        attempt: 0,
-                        delay_millis: 0,
-                        reason,
+                        in_flight,
+                        provider,
                     },
                     StreamEvent::Retrying {
                         attempt,
+                        attempts,
                         delay_millis,
                         reason,
                     } => Event::Retrying {
                         conversation,
                         message,
                         attempt,
+                        attempts,
                         delay_millis,
                         reason,
                     },
@@ -424,5 +432,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Stop { .. } => "stop",
         Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",
+        Command::ChooseModel { .. } => "choose_model",
+        Command::ListModels { .. } => "list_models",
     }
 }

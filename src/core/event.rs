@@ -116,8 +116,10 @@ pub enum Event {
         conversation: ConversationId,
         /// The reply.
         message: MessageId,
-        /// Which retry (1 = first).
+        /// Which retry (1 = first, which is attempt 2).
         attempt: u32,
+        /// Attempts allowed in all (the first one included).
+        attempts: u32,
         /// How long until then.
         delay_millis: u64,
         /// Why, in words.
@@ -170,4 +172,30 @@ pub enum Event {
     },
     /// The window's colour theme from the settings (at start and after a change).
     Theme(crate::config::ThemeChoice),
+    /// The provider and model a conversation asks (on opening it, after a question, after
+    /// [`crate::core::Command::ChooseModel`]).
+    ConversationModel {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Its provider and model.
+        choice: crate::store::ModelChoice,
+    },
+    /// The answer to [`crate::core::Command::ListModels`]: the names, or why there are none.
+    Models {
+        /// The provider's name, as asked.
+        provider: String,
+        /// The model names, sorted, or the failure in words.
+        models: Result<Vec<String>, String>,
+    },
+    /// A reply waits for one of its provider's in-flight slots; it starts when one frees.
+    Queued {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The reply.
+        message: MessageId,
+        /// Requests to the provider in flight now (its limit).
+        in_flight: usize,
+        /// The provider's name.
+        provider: String,
+    },
 }

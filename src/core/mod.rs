@@ -13,6 +13,7 @@ mod conversations;
 mod engine;
 mod event;
 mod handle;
+mod model_choice;
 mod providers;
 mod saving;
 mod searching;

@@ -301,8 +301,9 @@ impl ChatStream {
                         };
                         self.pending.push_back(StreamEvent::Retrying {
                             attempt: next,
+                            attempts: self.retry.attempts(),
                             delay_millis: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                            reason: self.scrub(err).to_string(),
+                            reason: self.scrub(err).retry_reason(),
                         });
                         self.state = State::Wait {
                             attempt: next,

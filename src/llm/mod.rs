@@ -21,6 +21,7 @@ mod probe;
 mod provider;
 mod rest;
 mod retry;
+mod retry_reason;
 pub mod sse;
 mod token;
 mod wire;

@@ -434,16 +434,20 @@ pub enum StreamEvent {
     Usage(Usage),
     /// The request waits for one of its provider's in-flight slots (see `max_in_flight`).
     Queued {
-        /// Why, in words.
-        reason: String,
+        /// Requests to the provider in flight now (its limit).
+        in_flight: usize,
+        /// The provider's name.
+        provider: String,
     },
     /// The request failed before any reply arrived and will be tried again.
     Retrying {
-        /// Which retry this is (1 = the first retry).
+        /// Which retry this is (1 = the first retry, which is attempt 2).
         attempt: u32,
+        /// Attempts allowed in all (the first one included).
+        attempts: u32,
         /// How long until it is sent again.
         delay_millis: u64,
-        /// Why, in words.
+        /// Why, in a few words ([`super::LlmError::retry_reason`]).
         reason: String,
     },
 }

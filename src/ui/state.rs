@@ -8,11 +8,13 @@ use crate::core::{DotenvOffer, Event, ProviderStatus};
 use crate::llm::Usage;
 use crate::store::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
 
-/// A retry the user should see ("Retrying in 2 s").
+/// A retry the user should see ("retrying in 3 s (attempt 2 of 3): …").
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryNote {
-    /// Which retry.
+    /// Which retry (1 = the first, which is attempt 2).
     pub attempt: u32,
+    /// Attempts allowed in all.
+    pub attempts: u32,
     /// When it is sent, in the window's clock.
     pub at: std::time::Instant,
     /// Why the last attempt failed.
@@ -38,6 +40,13 @@ pub struct UiState {
     pub usage: HashMap<MessageId, Usage>,
     /// Retries in progress, by message.
     pub retries: HashMap<MessageId, RetryNote>,
+    /// Replies waiting for one of their provider's in-flight slots, by message: how many
+    /// requests are in flight, and to which provider.
+    pub queued: HashMap<MessageId, (usize, String)>,
+    /// The provider and model each conversation asks, as the core last reported.
+    pub conversation_models: HashMap<ConversationId, crate::store::ModelChoice>,
+    /// Each provider's model list (or why it could not be had), once asked for.
+    pub model_lists: HashMap<String, Result<Vec<String>, String>>,
     /// Replies whose text is not on disk yet, with why (the core keeps retrying).
     pub unsaved: HashMap<MessageId, String>,
     /// Conversations with a reply streaming (the sidebar marks them).
@@ -82,6 +91,7 @@ impl UiState {
                 self.current = id;
                 self.messages = messages;
                 self.retries.clear();
+                self.queued.clear();
                 self.stream_activity_at = self.is_streaming().then(Instant::now);
                 if let Some(id) = id.filter(|_| self.is_streaming()) {
                     self.streaming.insert(id);
@@ -135,6 +145,7 @@ impl UiState {
                 }
                 self.stream_activity_at = Some(Instant::now());
                 self.retries.remove(&message);
+                self.queued.remove(&message);
                 if let Some(m) = self.message_mut(message) {
                     if reasoning {
                         m.reasoning.push_str(&text);
@@ -147,10 +158,12 @@ impl UiState {
                 conversation,
                 message,
                 attempt,
+                attempts,
                 delay_millis,
                 reason,
             } => {
                 let now = Instant::now();
+                self.queued.remove(&message);
                 if Some(conversation) == self.current {
                     self.stream_activity_at = Some(now);
                 }
@@ -159,6 +172,7 @@ impl UiState {
                     message,
                     RetryNote {
                         attempt,
+                        attempts,
                         at,
                         reason,
                     },
@@ -172,6 +186,7 @@ impl UiState {
                 usage,
             } => {
                 self.retries.remove(&message);
+                self.queued.remove(&message);
                 self.streaming.remove(&conversation);
                 if let Some(usage) = usage {
                     self.usage.insert(message, usage);
@@ -192,6 +207,26 @@ impl UiState {
                     self.unsaved.remove(&message);
                 }
             },
+            Event::Queued {
+                conversation,
+                message,
+                in_flight,
+                provider,
+            } => {
+                if Some(conversation) == self.current {
+                    self.stream_activity_at = Some(Instant::now());
+                }
+                self.queued.insert(message, (in_flight, provider));
+            }
+            Event::ConversationModel {
+                conversation,
+                choice,
+            } => {
+                self.conversation_models.insert(conversation, choice);
+            }
+            Event::Models { provider, models } => {
+                self.model_lists.insert(provider, models);
+            }
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Theme(theme) => self.theme = theme,

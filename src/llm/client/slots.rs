@@ -14,11 +14,8 @@ impl ChatStream {
             Err(_busy) if !self.saw_queued => {
                 self.saw_queued = true;
                 return Some(StreamEvent::Queued {
-                    reason: format!(
-                        "waiting: {} requests to “{}” are in flight, the most allowed at once",
-                        in_flight_limit(self.provider.max_in_flight),
-                        self.provider.name
-                    ),
+                    in_flight: in_flight_limit(self.provider.max_in_flight),
+                    provider: self.provider.name.clone(),
                 });
             }
             // The semaphore is never closed, so this waits for a slot.
