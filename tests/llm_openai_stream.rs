@@ -300,7 +300,7 @@ async fn server_errors_are_retried_with_retry_after_before_streaming() {
     assert_eq!(error, None);
     assert_eq!(content(&events), "second try");
     assert!(
-        matches!(&events[0], StreamEvent::Retrying { attempt: 1, delay_millis: 0, reason } if reason.contains("503"))
+        matches!(&events[0], StreamEvent::Retrying { attempt: 1, attempts: 3, delay_millis: 0, reason } if reason.contains("503"))
     );
     assert_eq!(server.requests().len(), 2);
 }

@@ -366,7 +366,7 @@ fn ending_of(status: MessageStatus, error: Option<String>, stopping: bool) -> En
 
 /// "retrying in 3 s (attempt 2 of 3): the server is overloaded (503)", as the window says it.
 fn retry_line(retry: u32, attempts: u32, delay_millis: u64, reason: &str) -> String {
-    let secs = if delay_millis % 1000 == 0 {
+    let secs = if delay_millis.is_multiple_of(1000) {
         (delay_millis / 1000).to_string()
     } else {
         format!("{:.1}", ms_to_secs(delay_millis))

@@ -45,6 +45,8 @@ pub struct App {
     conversation: ConversationView,
     /// The history search atop the sidebar (Ctrl+K).
     search: SearchPanel,
+    /// The open conversation's provider and model, atop the chat.
+    model_picker: super::model_picker::ModelPicker,
     /// The provider form on the welcome screen or in Settings.
     form: Option<ProviderForm>,
     settings_open: bool,
@@ -92,6 +94,7 @@ impl App {
             composer: Composer::default(),
             conversation: ConversationView::default(),
             search: SearchPanel::default(),
+            model_picker: super::model_picker::ModelPicker::default(),
             form: None,
             settings_open: false,
             about_open: false,
@@ -313,7 +316,7 @@ impl eframe::App for App {
                     self.sidebar_open = !self.sidebar_open;
                 }
                 if !welcome {
-                    self.provider_picker_ui(ui, &mut commands);
+                    self.model_picker.ui(ui, s, &self.state, &mut commands);
                 }
             });
         });

@@ -220,7 +220,7 @@ impl ConversationView {
                             markdown_ui(ui, &mut self.markdown, message.id, &message.content, s);
                         }
                     }
-                    status_ui(ui, s, state, message);
+                    status_ui(ui, s, state, message, commands);
                     let finished = message.status != MessageStatus::Streaming;
                     if message.role == Role::Assistant && finished {
                         // Retry needs a provider (without one the core could only refuse).
@@ -292,7 +292,13 @@ fn estimate_height(size: &TextSize, width: f32) -> f32 {
 }
 
 /// The line under a reply that says how it ended, or that it is still coming.
-fn status_ui(ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message) {
+fn status_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    state: &UiState,
+    message: &Message,
+    commands: &mut Vec<Command>,
+) {
     let visuals = ui.visuals().clone();
     if let Some(why) = state.unsaved.get(&message.id) {
         let text = format!("{}: {why}", s.not_saved_note);
@@ -315,33 +321,11 @@ fn status_ui(ui: &mut egui::Ui, s: &Strings, state: &UiState, message: &Message)
             }
         }
         MessageStatus::Streaming => {
-            ui.horizontal_top(|ui| {
-                ui.spinner();
-                if let Some(retry) = state.retries.get(&message.id) {
-                    let secs = retry
-                        .at
-                        .saturating_duration_since(std::time::Instant::now())
-                        .as_secs();
-                    // Attempt 0 is a reply queued for an in-flight slot: its reason says so.
-                    let text = if retry.attempt == 0 {
-                        retry.reason.clone()
-                    } else {
-                        s.retry_status
-                            .replace("{attempt}", &retry.attempt.to_string())
-                            .replace("{secs}", &secs.to_string())
-                            .replace("{reason}", &retry.reason)
-                    };
-                    // Long server messages wrap inside the bubble.
-                    ui.add(
-                        egui::Label::new(
-                            egui::RichText::new(text).color(theme::note_text(&visuals)),
-                        )
-                        .wrap(),
-                    );
-                } else if message.content.is_empty() && message.reasoning.is_empty() {
-                    ui.label(egui::RichText::new(s.waiting).color(theme::weak_text(&visuals)));
-                }
-            });
+            if super::reply_waits::waiting_ui(ui, s, state, message) {
+                commands.push(Command::Stop {
+                    conversation: message.conversation,
+                });
+            }
         }
         MessageStatus::Stopped => {
             ui.label(

@@ -113,7 +113,7 @@ impl App {
                     text,
                     options: crate::core::SendOptions {
                         attachments: self.state.attachments.outgoing(),
-                        ..crate::core::SendOptions::default()
+                        ..self.model_picker.send_options(&self.state)
                     },
                 });
             }

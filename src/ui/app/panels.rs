@@ -154,25 +154,6 @@ impl App {
                 ui.label(s.about_body);
             });
     }
-
-    pub(super) fn provider_picker_ui(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
-        let s = self.strings();
-        let current = self.state.active_provider.clone().unwrap_or_default();
-        let label = ui.label(s.provider_label);
-        egui::ComboBox::from_id_salt("active_provider")
-            .selected_text(&current)
-            .show_ui(ui, |ui| {
-                for provider in &self.state.providers {
-                    let name = &provider.config.name;
-                    let text = format!("{name} · {}", provider.config.model);
-                    if ui.selectable_label(*name == current, text).clicked() && *name != current {
-                        commands.push(Command::SetActiveProvider { name: name.clone() });
-                    }
-                }
-            })
-            .response
-            .labelled_by(label.id);
-    }
 }
 
 /// `base`, or `base 2`, `base 3`… — the first name no provider has.
