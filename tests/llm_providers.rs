@@ -112,7 +112,10 @@ async fn openai_request_shape_field_by_field() {
         (sent.method.as_str(), sent.path.as_str()),
         ("POST", "/v1/chat/completions")
     );
-    assert_eq!(sent.header("authorization"), Some("Bearer sk-test-0123456789"));
+    assert_eq!(
+        sent.header("authorization"),
+        Some("Bearer sk-test-0123456789")
+    );
     assert_eq!(sent.header("accept"), Some("text/event-stream"));
     assert_eq!(
         sent.json(),

@@ -24,7 +24,10 @@ impl Temperature {
     /// The value as the shortest decimal that reads back as it (0.7, not 0.699999988…), for
     /// request bodies.
     pub fn as_f64(self) -> f64 {
-        self.0.to_string().parse().unwrap_or_else(|_| f64::from(self.0))
+        self.0
+            .to_string()
+            .parse()
+            .unwrap_or_else(|_| f64::from(self.0))
     }
 }
 

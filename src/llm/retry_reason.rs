@@ -25,9 +25,10 @@ impl LlmError {
                 };
                 with_detail(format!("{words} ({status})"), detail)
             }
-            Self::RateLimited { detail } => {
-                with_detail("the provider is rate limiting requests (429)".into(), detail)
-            }
+            Self::RateLimited { detail } => with_detail(
+                "the provider is rate limiting requests (429)".into(),
+                detail,
+            ),
             Self::Rejected {
                 status: 409,
                 detail,

@@ -30,7 +30,10 @@ impl Store {
 
     /// The conversation's chosen provider and model; for a conversation that never chose,
     /// those of its last reply; `None` when neither is known.
-    pub fn conversation_model(&self, id: ConversationId) -> Result<Option<ModelChoice>, StoreError> {
+    pub fn conversation_model(
+        &self,
+        id: ConversationId,
+    ) -> Result<Option<ModelChoice>, StoreError> {
         let chosen = self
             .conn
             .query_row(

@@ -27,7 +27,10 @@ impl ModelPicker {
     /// The choice a question sends: `None` when the provider is not (or no longer) configured,
     /// so the core decides.
     pub fn choice(&self, state: &UiState) -> Option<ModelChoice> {
-        let known = state.providers.iter().any(|p| p.config.name == self.provider);
+        let known = state
+            .providers
+            .iter()
+            .any(|p| p.config.name == self.provider);
         (known && !self.model.trim().is_empty()).then(|| ModelChoice {
             provider: self.provider.clone(),
             model: self.model.trim().to_owned(),
@@ -83,7 +86,7 @@ impl ModelPicker {
         commands: &mut Vec<Command>,
     ) {
         self.sync(state);
-        let before = (self.provider.clone(), self.model.clone());
+        let provider_before = self.provider.clone();
         let label = ui.label(s.provider_label);
         egui::ComboBox::from_id_salt("chat_provider")
             .selected_text(&self.provider)
@@ -115,9 +118,17 @@ impl ModelPicker {
                 picked = self.model_list_ui(ui, s, state, commands);
             })
             .response
-            .on_hover_text(s.pick_model_hint);
-        let typed = field.lost_focus() && self.model.trim() != before.1.trim();
-        let provider_changed = self.provider != before.0;
+            .on_hover_text(s.pick_model_hint)
+            // Named for screen readers (and tests) like the button it looks like.
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, s.pick_model));
+        // A typed name counts once the field is left (Enter or a click elsewhere).
+        let reported_model = self
+            .synced
+            .as_ref()
+            .and_then(|(_, choice)| choice.as_ref())
+            .map(|c| c.model.as_str());
+        let typed = field.lost_focus() && Some(self.model.trim()) != reported_model;
+        let provider_changed = self.provider != provider_before;
         if provider_changed || picked || typed {
             self.commit(state, provider_changed, commands);
         }
