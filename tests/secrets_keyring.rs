@@ -132,6 +132,7 @@ fn a_key_never_reaches_config_history_or_logs() {
         .send(Command::SaveProvider {
             provider: ProviderConfig::new("Leak test", &server.base_url, "m"),
             api_key: ApiKey::new(SECRET),
+            api_secret: None,
             previous_name: None,
         })
         .unwrap();
@@ -282,6 +283,7 @@ fn keyed_provider(
         .send(Command::SaveProvider {
             provider: ProviderConfig::new(name, &server.base_url, "configured"),
             api_key: ApiKey::new(key),
+            api_secret: None,
             previous_name: None,
         })
         .unwrap();

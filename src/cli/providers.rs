@@ -229,6 +229,8 @@ async fn save(
         Command::SaveProvider {
             provider,
             api_key,
+            // The CLI moves the secret itself (`probe::move_secret`).
+            api_secret: None,
             previous_name,
         },
     )?;

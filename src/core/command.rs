@@ -14,6 +14,8 @@ pub enum Command {
         provider: ProviderConfig,
         /// A new key to store, if the user typed one.
         api_key: Option<ApiKey>,
+        /// A new API secret to store (key + secret providers, with a token URL).
+        api_secret: Option<ApiKey>,
         /// The name it had before, when editing.
         previous_name: Option<String>,
     },

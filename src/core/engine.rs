@@ -181,8 +181,15 @@ impl Engine {
             Command::SaveProvider {
                 provider,
                 api_key,
+                api_secret,
                 previous_name,
-            } => self.save_provider(provider, api_key, previous_name).await,
+            } => {
+                let keys = super::providers::TypedKeys {
+                    key: api_key,
+                    secret: api_secret,
+                };
+                self.save_provider(provider, keys, previous_name).await;
+            }
             Command::RemoveProvider { name } => self.remove_provider(name).await,
             Command::SetActiveProvider { name } => {
                 if self.settings.provider(&name).is_some() {

@@ -7,8 +7,15 @@ use std::path::PathBuf;
 
 use super::engine::{Engine, Internal};
 use super::event::{DotenvOffer, Event, KeyState, ProviderStatus};
-use crate::llm::ProviderConfig;
+use crate::llm::{ProviderConfig, secret_entry};
 use crate::secrets;
+
+/// The key and API secret typed for a provider being saved (each only when typed).
+#[derive(Default)]
+pub(super) struct TypedKeys {
+    pub(super) key: Option<secrets::ApiKey>,
+    pub(super) secret: Option<secrets::ApiKey>,
+}
 
 /// The `preset` of the provider imported from `.env`: the one provider `.env`'s key may go to.
 pub(super) const DOTENV_PRESET: &str = ".env";
@@ -17,7 +24,7 @@ impl Engine {
     pub(super) async fn save_provider(
         &self,
         mut provider: ProviderConfig,
-        api_key: Option<secrets::ApiKey>,
+        keys: TypedKeys,
         previous_name: Option<String>,
     ) {
         let renamed_from = previous_name
@@ -27,7 +34,7 @@ impl Engine {
             .check_new_provider(&mut provider, previous_name.as_deref())
             .await
         {
-            self.start_key_save(provider, api_key, renamed_from, None);
+            self.start_key_save(provider, keys, renamed_from, None);
         }
     }
 
@@ -59,12 +66,13 @@ impl Engine {
         true
     }
 
-    /// Stores, moves or keeps the key on the blocking pool; the rest of the save waits in
+    /// Stores, moves or keeps the key (and the API secret, under its own entry) on the
+    /// blocking pool; the rest of the save waits in
     /// [`Engine::on_keyring_done`], so a locked keyring's prompt never holds up the engine.
     fn start_key_save(
         &self,
         provider: ProviderConfig,
-        api_key: Option<secrets::ApiKey>,
+        keys: TypedKeys,
         renamed_from: Option<String>,
         dotenv_file: Option<PathBuf>,
     ) {
@@ -74,17 +82,16 @@ impl Engine {
             let name = provider.name.clone();
             let old = renamed_from.clone();
             let result = off_thread(move || {
-                let moved = match &old {
-                    Some(old) => keyring.get(old)?,
-                    None => None,
-                };
-                if let Some(key) = api_key.as_ref().or(moved.as_ref()) {
-                    keyring.set(&name, key)?;
-                }
-                if let Some(old) = &old {
-                    keyring.delete(old)?;
-                }
-                Ok(())
+                let TypedKeys { key, secret } = keys;
+                // The key under the provider's name, the secret under its secret entry.
+                store_or_move(&keyring, key.as_ref(), old.as_deref(), &name)?;
+                let old_secret = old.as_deref().map(secret_entry);
+                store_or_move(
+                    &keyring,
+                    secret.as_ref(),
+                    old_secret.as_deref(),
+                    &secret_entry(&name),
+                )
             })
             .await;
             let done = KeyringDone::Saved {
@@ -179,7 +186,11 @@ impl Engine {
         let keyring = self.keyring.clone();
         let reports = self.internal_tx.clone();
         tokio::spawn(async move {
-            let result = off_thread(move || keyring.delete(&name)).await;
+            let result = off_thread(move || {
+                keyring.delete(&secret_entry(&name))?;
+                keyring.delete(&name)
+            })
+            .await;
             let done = KeyringDone::Removed { result };
             reports.send(Internal::Keyring(done)).await.ok();
         });
@@ -207,7 +218,11 @@ impl Engine {
         provider.preset = Some(DOTENV_PRESET.into());
         let dotenv_file = found.api_key.is_some().then(|| found.path.clone());
         if self.check_new_provider(&mut provider, None).await {
-            self.start_key_save(provider, found.api_key.clone(), None, dotenv_file);
+            let keys = TypedKeys {
+                key: found.api_key.clone(),
+                secret: None,
+            };
+            self.start_key_save(provider, keys, None, dotenv_file);
         }
     }
 
@@ -363,6 +378,26 @@ fn presence_flag(presence: Option<secrets::KeyPresence>) -> Option<bool> {
         secrets::KeyPresence::Missing => Some(false),
         secrets::KeyPresence::Unavailable(_) => None,
     }
+}
+
+/// Stores `typed` under `entry`, or moves what `old` holds there (a rename); blocking.
+fn store_or_move(
+    keyring: &secrets::KeyringStore,
+    typed: Option<&secrets::ApiKey>,
+    old: Option<&str>,
+    entry: &str,
+) -> Result<(), secrets::SecretError> {
+    let moved = match old {
+        Some(old) if typed.is_none() => keyring.get(old)?,
+        _ => None,
+    };
+    if let Some(value) = typed.or(moved.as_ref()) {
+        keyring.set(entry, value)?;
+    }
+    if let Some(old) = old {
+        keyring.delete(old)?;
+    }
+    Ok(())
 }
 
 /// Runs a keyring call (blocking D-Bus IPC) on the blocking pool; a task that could not run

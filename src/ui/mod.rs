@@ -14,6 +14,7 @@ pub mod fonts;
 pub mod links;
 pub mod markdown;
 mod model_picker;
+mod model_settings_form;
 mod providers;
 mod reply_waits;
 mod row_heights;

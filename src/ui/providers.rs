@@ -4,6 +4,7 @@ use crate::core::{Command, KeyState, ProviderStatus};
 use crate::llm::{ApiStyle, PRESETS, Preset, ProviderConfig};
 use crate::secrets::ApiKey;
 
+use super::model_settings_form::ModelSettingsForm;
 use super::strings::Strings;
 use super::theme;
 
@@ -28,6 +29,14 @@ pub struct ProviderForm {
     focus_pending: bool,
     /// Where "Test connection" stands.
     test: ConnectionTest,
+    /// The saved provider being edited, so fields the form does not show are kept.
+    base: Option<ProviderConfig>,
+    /// Per-model settings (vision, context window, max tokens, temperature).
+    model_settings: ModelSettingsForm,
+    /// Key + secret mode: where the key and secret are exchanged for a token.
+    token_url: String,
+    /// The API secret as typed (goes to the keyring only).
+    api_secret: String,
 }
 
 /// Where a form's "Test connection" stands.
@@ -64,6 +73,10 @@ impl ProviderForm {
             pending: None,
             test: ConnectionTest::Idle,
             focus_pending: true,
+            base: None,
+            model_settings: ModelSettingsForm::default(),
+            token_url: String::new(),
+            api_secret: String::new(),
         }
     }
 
@@ -89,6 +102,10 @@ impl ProviderForm {
             pending: None,
             test: ConnectionTest::Idle,
             focus_pending: true,
+            base: Some(config.clone()),
+            model_settings: ModelSettingsForm::from_settings(&config.models),
+            token_url: config.token_url.clone().unwrap_or_default(),
+            api_secret: String::new(),
         }
     }
 
@@ -136,10 +153,26 @@ impl ProviderForm {
                     }
                 }
                 rows += key_row;
+                rows += text_row(
+                    ui,
+                    s.token_url,
+                    &mut self.token_url,
+                    false,
+                    "https://…/token",
+                );
+                if !self.token_url.trim().is_empty() {
+                    let hint = if self.editing.is_some() {
+                        s.api_secret_hint_stored
+                    } else {
+                        s.api_secret_hint_new
+                    };
+                    rows += text_row(ui, s.api_secret, &mut self.api_secret, true, hint);
+                }
             });
+        rows.changed |= self.model_settings.ui(ui, s, self.model.trim());
         if rows.changed && self.error.is_some() {
             // The error goes once the fields are right (or names what is still wrong).
-            self.error = self.config().validate().err();
+            self.error = self.config(s).and_then(|c| c.validate()).err();
         }
         if let Some(error) = &self.error {
             ui.colored_label(theme::error_text(ui.visuals()), error);
@@ -150,7 +183,7 @@ impl ProviderForm {
             .add_enabled(!busy, egui::Button::new(s.save_provider))
             .clicked();
         if (clicked || rows.submitted) && !busy {
-            command = self.submit();
+            command = self.submit(s);
         }
         if busy {
             ui.spinner();
@@ -161,7 +194,7 @@ impl ProviderForm {
             .on_hover_text(s.test_connection_hint)
             .clicked()
         {
-            command = command.or_else(|| self.test_command());
+            command = command.or_else(|| self.test_command(s));
         }
         match &self.test {
             ConnectionTest::Waiting => {
@@ -179,16 +212,8 @@ impl ProviderForm {
     }
 
     /// The settings as typed, ready to test; the key typed stays in the form.
-    fn test_command(&mut self) -> Option<Command> {
-        let mut config =
-            ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
-        config.stream_usage = self.stream_usage;
-        config.api = self.api;
-        if let Err(message) = config.validate() {
-            self.error = Some(message);
-            return None;
-        }
-        self.error = None;
+    fn test_command(&mut self, s: &Strings) -> Option<Command> {
+        let config = self.checked_config(s)?;
         self.test = ConnectionTest::Waiting;
         Some(Command::TestProvider {
             provider: config,
@@ -203,29 +228,53 @@ impl ProviderForm {
         }
     }
 
-    /// The provider the fields describe.
-    fn config(&self) -> ProviderConfig {
-        let mut config =
-            ProviderConfig::new(self.name.trim(), self.base_url.trim(), self.model.trim());
+    /// The provider the fields describe, over the saved one when editing (its timeouts,
+    /// limits and anything else the form does not show are kept); why not, when a per-model
+    /// setting is wrong.
+    fn config(&self, s: &Strings) -> Result<ProviderConfig, String> {
+        let mut config = self
+            .base
+            .clone()
+            .unwrap_or_else(|| ProviderConfig::new("", "", ""));
+        self.name.trim().clone_into(&mut config.name);
+        self.base_url.trim().clone_into(&mut config.base_url);
+        self.model.trim().clone_into(&mut config.model);
         config.stream_usage = self.stream_usage;
         config.api = self.api;
-        config.preset = Some(self.preset.label.to_owned());
-        config
+        if config.preset.is_none() || self.base.is_none() {
+            config.preset = Some(self.preset.label.to_owned());
+        }
+        config.token_url = Some(self.token_url.trim().to_owned()).filter(|u| !u.is_empty());
+        config.models = self.model_settings.settings(s)?;
+        Ok(config)
     }
 
-    fn submit(&mut self) -> Option<Command> {
-        let config = self.config();
-        if let Err(message) = config.validate() {
-            self.error = Some(message);
-            return None;
+    /// The provider the fields describe, once every field is right; otherwise the form
+    /// shows what to fix.
+    fn checked_config(&mut self, s: &Strings) -> Option<ProviderConfig> {
+        match self.config(s).and_then(|c| c.validate().map(|()| c)) {
+            Ok(config) => {
+                self.error = None;
+                Some(config)
+            }
+            Err(message) => {
+                self.error = Some(message);
+                None
+            }
         }
-        self.error = None;
+    }
+
+    fn submit(&mut self, s: &Strings) -> Option<Command> {
+        let config = self.checked_config(s)?;
         self.pending = Some(config.name.clone());
-        // The key leaves the text buffer at once; only the keyring keeps it.
+        // The key and secret leave the text buffers at once; only the keyring keeps them.
         let api_key = ApiKey::new(std::mem::take(&mut self.api_key));
+        let api_secret = ApiKey::new(std::mem::take(&mut self.api_secret))
+            .filter(|_| config.token_url.is_some());
         Some(Command::SaveProvider {
             provider: config,
             api_key,
+            api_secret,
             previous_name: self.editing.clone(),
         })
     }
