@@ -1,8 +1,9 @@
-//! `ocrchat providers list|add|edit|remove|test`: saved providers managed from the shell, so
-//! setups can be scripted. Changes go through the core (the same validation, keyring and
+//! `ocrchat providers list|add|edit|remove|test|models`: saved providers managed from the
+//! shell, so setups can be scripted; `--model-setting` sets a model's own settings. Changes go through the core (the same validation, keyring and
 //! atomic config save as the window). A key is read from stdin (`--key-stdin`), never taken
 //! from an argument, where `ps` and shell history would show it.
 
+mod model_setting;
 mod probe;
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
@@ -86,6 +87,11 @@ pub struct Fields {
     /// Read the API secret from stdin (the line after the key; a prompt on a terminal).
     #[arg(long, requires = "token_url")]
     pub secret_stdin: bool,
+    /// A model's own settings: MODEL:KEY=VALUE[,KEY=VALUE…] with vision=yes|no,
+    /// context-window=N, max-tokens=N, temperature=0–2 (`default` unsets a key;
+    /// MODEL:clear drops the model's settings). Repeatable.
+    #[arg(long = "model-setting", value_name = "MODEL:KEY=VALUE,…")]
+    pub model_settings: Vec<String>,
 }
 
 /// A key and a secret read from stdin, when asked for.
@@ -253,7 +259,12 @@ fn apply(config: &mut ProviderConfig, fields: Fields) -> Result<Typed, Providers
         key_stdin,
         token_url,
         secret_stdin,
+        model_settings,
     } = fields;
+    for spec in &model_settings {
+        model_setting::apply_model_setting(&mut config.models, spec)
+            .map_err(|m| ProvidersFailed(format!("{m}.")))?;
+    }
     if let Some(url) = token_url {
         config.token_url = Some(url.trim().to_owned()).filter(|u| !u.is_empty());
     }
