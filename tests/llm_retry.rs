@@ -305,3 +305,61 @@ async fn requests_past_the_in_flight_limit_wait_their_turn_and_say_so() {
     assert_eq!((error, content(&events).as_str()), (None, "ab"));
     assert_eq!(server.requests().len(), 3);
 }
+
+/// A server on this test's own runtime (so tokio's paused clock sees it work): the first
+/// request gets `first` (a whole HTTP response), every later one a short good stream.
+async fn paused_time_server(first: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut served = 0;
+        loop {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let answer = if served == 0 {
+                first.to_owned()
+            } else {
+                let body = sse_body(&["ok"]);
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                )
+            };
+            served += 1;
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // The whole request: its head, then the JSON body it announces.
+                while !request.ends_with(b"}") {
+                    match stream.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                stream.write_all(answer.as_bytes()).await.ok();
+                stream.shutdown().await.ok();
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/v1")
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_of_30_s_is_waited_in_full_on_paused_time() {
+    let base_url = paused_time_server(
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 30\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let client = ChatClient::new(fast_retry(), StreamLimits::default()).unwrap();
+    let provider = ProviderConfig::new("Local", &base_url, "test-model");
+    let started = tokio::time::Instant::now();
+    let stream = client.stream(&provider, None, &support::server::hi_request());
+    let (events, error) = support::server::collect(stream, Duration::from_mins(5)).await;
+    assert_eq!(error, None);
+    assert_eq!(content(&events), "ok");
+    assert_eq!(waits(&events), [30_000]);
+    // The paused clock moved only through the waits: the retry came after the full 30 s.
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(30), "{waited:?}");
+    assert!(waited < Duration::from_secs(40), "{waited:?}");
+}
