@@ -13,6 +13,7 @@ mod replies;
 mod schema;
 mod search;
 mod search_schema;
+mod transfer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use attachments::{NewAttachment, StoredAttachment};
 pub use model::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
 pub use schema::latest_version;
 pub use search::{HitField, SearchHit};
+pub use transfer::{ConversationRecord, ImportCounts, MessageRecord};
 
 /// Why the history could not be read or written.
 #[derive(Debug, thiserror::Error)]
