@@ -138,6 +138,10 @@ fn history(root: &Path) {
             Some("timed out"),
         )
         .unwrap();
+    // Back to the first: its messages interleave with the second's ids.
+    store
+        .add_message(first, &NewMessage::question("and the date?"))
+        .unwrap();
     store.create_conversation("empty").unwrap();
 }
 
@@ -210,7 +214,7 @@ fn a_json_export_imported_into_a_fresh_history_exports_the_same_and_twice_adds_n
     assert!(done.status.success(), "{done:?}");
     let said = String::from_utf8(done.stdout).unwrap();
     assert!(
-        said.contains("3 new conversations, 4 messages and 2 images"),
+        said.contains("3 new conversations, 5 messages and 2 images"),
         "{said}"
     );
     let two = export_json(&fresh, &dir.path().join("two"));
