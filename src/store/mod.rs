@@ -13,6 +13,7 @@ mod replies;
 mod schema;
 mod search;
 mod search_schema;
+mod space;
 mod transfer;
 
 use std::path::Path;
