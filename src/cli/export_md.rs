@@ -49,14 +49,11 @@ pub(super) fn markdown(
             .ok();
         }
         for attachment in &message.attachments {
+            let name = attachment.file_name.replace([']', '['], "");
             if let Some(image) = images.get(&attachment.content_hash) {
-                writeln!(
-                    out,
-                    "![{}]({images_dir}/{})\n",
-                    attachment.file_name.replace([']', '['], ""),
-                    image.file_name
-                )
-                .ok();
+                writeln!(out, "![{name}]({images_dir}/{})\n", image.file_name).ok();
+            } else {
+                writeln!(out, "*[{name}]*\n").ok();
             }
             if !attachment.sent_text.is_empty() {
                 let fence = fence_for(&attachment.sent_text);
@@ -78,4 +75,10 @@ pub(super) fn markdown(
 fn fence_for(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
+}
+
+/// A conversation as Markdown without image files (images are named): what "Copy as
+/// Markdown" puts on the clipboard.
+pub fn conversation_markdown(record: &ConversationRecord) -> String {
+    markdown(record, &BTreeMap::new(), "")
 }

@@ -14,6 +14,7 @@ mod search;
 pub use ask::{AskArgs, run_ask};
 pub use data::{DataArgs, DataCommand, DataFailed, delete_all, run_data};
 pub use export::{ExportArgs, ExportFailed, ExportFormat, run_export};
+pub use export_md::conversation_markdown;
 pub use import::{ImportArgs, ImportFailed, import, run_import};
 pub use ocr::{OcrArgs, OcrFormat, run_ocr};
 pub use providers::{ProvidersArgs, run_providers};

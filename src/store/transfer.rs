@@ -11,7 +11,7 @@
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
-use super::{ConversationId, MessageStatus, NewAttachment, Store, StoreError};
+use super::{ConversationId, Message, MessageStatus, NewAttachment, Store, StoreError};
 use crate::llm::Role;
 
 /// A conversation with everything stored about it.
@@ -64,6 +64,24 @@ pub struct ImportCounts {
     pub messages: usize,
     /// Attachment rows added.
     pub attachments: usize,
+}
+
+impl MessageRecord {
+    /// The record of `message` with its `attachments`.
+    pub fn of(message: Message, attachments: Vec<NewAttachment>) -> Self {
+        Self {
+            id: message.id.0,
+            role: message.role,
+            status: message.status.as_str().to_owned(),
+            attachments,
+            content: message.content,
+            reasoning: message.reasoning,
+            error: message.error,
+            provider: message.provider,
+            model: message.model,
+            created_at: message.created_at,
+        }
+    }
 }
 
 impl ConversationRecord {
@@ -130,21 +148,13 @@ impl Store {
         let messages = self
             .messages(id)?
             .into_iter()
-            .map(|m| MessageRecord {
-                id: m.id.0,
-                role: m.role,
-                status: m.status.as_str().to_owned(),
-                attachments: attachments
+            .map(|m| {
+                let images = attachments
                     .iter()
                     .filter(|a| a.message == m.id)
                     .map(|a| a.attachment.clone())
-                    .collect(),
-                content: m.content,
-                reasoning: m.reasoning,
-                error: m.error,
-                provider: m.provider,
-                model: m.model,
-                created_at: m.created_at,
+                    .collect();
+                MessageRecord::of(m, images)
             })
             .collect();
         Ok(Some(ConversationRecord {
