@@ -107,6 +107,32 @@ fn double_click_and_f2_rename_and_copy_as_markdown() {
 }
 
 #[test]
+fn a_pinned_conversation_stays_on_top_and_after_a_restart() {
+    let env = TestEnv::new("history-list-pin");
+    seed(&env);
+    let runtime = support::runtime();
+    let mut harness = window(&env, &runtime);
+    assert_eq!(harness.state().state().conversations[0].title, "second");
+    harness
+        .get_by_role_and_label(Role::Button, "old one")
+        .click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Pin to top").click();
+    step_until(&mut harness, "the old one on top", |app| {
+        let first = &app.state().conversations[0];
+        first.title == "old one" && first.pinned
+    });
+    harness.get_by_role_and_label(Role::Button, "📌 old one");
+    drop(harness);
+    let store = ocrchat::store::Store::open(&env.database()).unwrap();
+    let listed = store.list_conversations().unwrap();
+    assert_eq!(listed[0].title, "old one", "pinned on disk");
+    assert!(listed[0].pinned && !listed[1].pinned);
+    store.pin_conversation(listed[0].id, false).unwrap();
+    assert_eq!(store.list_conversations().unwrap()[0].title, "second");
+}
+
+#[test]
 fn the_list_shows_a_date_range_newest_or_oldest_first() {
     let env = TestEnv::new("history-list-range");
     seed(&env);

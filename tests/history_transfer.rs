@@ -138,6 +138,7 @@ fn history(root: &Path) {
             Some("timed out"),
         )
         .unwrap();
+    store.pin_conversation(second, true).unwrap();
     // Back to the first: its messages interleave with the second's ids.
     store
         .add_message(first, &NewMessage::question("and the date?"))
@@ -204,6 +205,14 @@ fn a_json_export_imported_into_a_fresh_history_exports_the_same_and_twice_adds_n
     let word = &question["attachments"][0]["ocr"]["pages"][0]["blocks"][0]["lines"][0]["words"][1];
     assert_eq!(word["text"], "发票");
     assert_eq!(word["box"]["left"], 3);
+    let pinned: Vec<&serde_json::Value> = json["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["pinned"] == true)
+        .map(|c| &c["title"])
+        .collect();
+    assert_eq!(pinned, ["other"]);
     assert_eq!(
         tree(&dir.path().join("one/images")).len(),
         2,

@@ -94,4 +94,15 @@ impl Engine {
         }
         self.emit_conversations().await;
     }
+
+    pub(super) async fn pin_conversation(&self, id: ConversationId, pinned: bool) {
+        if let Err(err) = self
+            .store
+            .call(move |s| s.pin_conversation(id, pinned))
+            .await
+        {
+            self.events.emit(Event::Error(err.to_string())).await;
+        }
+        self.emit_conversations().await;
+    }
 }

@@ -101,6 +101,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX attachments_by_hash ON attachments(content_hash);",
     // 6: attachment file names and OCR text in the search index (see store/search_schema.rs).
     super::search_schema::ATTACHMENTS_MIGRATION,
+    // 7: conversations pinned to the top of the list.
+    "ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Why a file cannot be brought to the current schema. Nothing was written.

@@ -25,6 +25,9 @@ pub struct ConversationRecord {
     pub created_at: i64,
     /// Unix seconds of its last change.
     pub updated_at: i64,
+    /// Pinned to the top of the list.
+    #[serde(default)]
+    pub pinned: bool,
     /// Its messages, oldest first.
     pub messages: Vec<MessageRecord>,
 }
@@ -133,12 +136,12 @@ impl Store {
         &self,
         id: ConversationId,
     ) -> Result<Option<ConversationRecord>, StoreError> {
-        let Some((title, created_at, updated_at)) = self
+        let Some((title, created_at, updated_at, pinned)) = self
             .conn
             .query_row(
-                "SELECT title, created_at, updated_at FROM conversations WHERE id = ?1",
+                "SELECT title, created_at, updated_at, pinned FROM conversations WHERE id = ?1",
                 [id.0],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
             )
             .optional()?
         else {
@@ -162,6 +165,7 @@ impl Store {
             title,
             created_at,
             updated_at,
+            pinned,
             messages,
         }))
     }
@@ -213,9 +217,15 @@ impl Store {
         }
         let id = self.unused_id("conversations", record.id)?;
         self.conn.execute(
-            "INSERT INTO conversations (id, title, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![id, record.title, record.created_at, record.updated_at],
+            "INSERT INTO conversations (id, title, created_at, updated_at, pinned)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id,
+                record.title,
+                record.created_at,
+                record.updated_at,
+                record.pinned
+            ],
         )?;
         counts.conversations += 1;
         Ok((self.conn.last_insert_rowid(), 0))

@@ -106,7 +106,7 @@ fn row_ui(
         let response = ui
             .add_sized(
                 [ui.available_width(), row_height - 4.0],
-                egui::Button::selectable(selected, conversation.title.as_str()).truncate(),
+                egui::Button::selectable(selected, row_title(s, conversation)).truncate(),
             )
             .on_hover_text(format!("{}\n{}", conversation.title, s.rename_hint));
         if response.clicked() && !selected {
@@ -128,6 +128,14 @@ fn row_ui(
                 ));
                 ui.close();
             }
+            let pin = if conversation.pinned { s.unpin } else { s.pin };
+            if ui.button(pin).clicked() {
+                commands.push(Command::PinConversation {
+                    id: conversation.id,
+                    pinned: !conversation.pinned,
+                });
+                ui.close();
+            }
             if selected && ui.button(s.copy_markdown).clicked() {
                 ui.ctx().copy_text(markdown_of(conversation, state));
                 ui.close();
@@ -144,6 +152,15 @@ fn row_ui(
     action
 }
 
+/// A row's text: the title, after a pin when pinned.
+fn row_title(s: &Strings, conversation: &ConversationSummary) -> String {
+    if conversation.pinned {
+        format!("{} {}", s.pinned_mark, conversation.title)
+    } else {
+        conversation.title.clone()
+    }
+}
+
 /// The open conversation as Markdown (images named, not attached).
 fn markdown_of(conversation: &ConversationSummary, state: &UiState) -> String {
     let record = ConversationRecord {
@@ -151,6 +168,7 @@ fn markdown_of(conversation: &ConversationSummary, state: &UiState) -> String {
         title: conversation.title.clone(),
         created_at: 0,
         updated_at: conversation.updated_at,
+        pinned: conversation.pinned,
         messages: state
             .messages
             .iter()
@@ -186,7 +204,10 @@ impl ListView {
             .filter(|c| since.is_none_or(|since| c.updated_at >= since))
             .collect();
         if self.oldest_first {
-            shown.reverse();
+            // Pinned ones stay on top: reverse each group.
+            let split = shown.iter().take_while(|c| c.pinned).count();
+            shown[..split].reverse();
+            shown[split..].reverse();
         }
         shown
     }
@@ -260,6 +281,7 @@ mod tests {
             id: ConversationId(id),
             title: format!("c{id}"),
             updated_at,
+            pinned: false,
         }
     }
 
@@ -292,5 +314,21 @@ mod tests {
             oldest_first: true,
         };
         assert_eq!(ids(oldest), [4, 3, 2, 1]);
+        // Pinned ones stay on top in either order.
+        let mut pinned = vec![summary(6, 1), summary(7, 0)];
+        for c in &mut pinned {
+            c.pinned = true;
+        }
+        pinned.extend(all.iter().cloned());
+        let oldest_all = ListView {
+            days: None,
+            oldest_first: true,
+        };
+        let order: Vec<i64> = oldest_all
+            .apply(&pinned, now)
+            .iter()
+            .map(|c| c.id.0)
+            .collect();
+        assert_eq!(order, [7, 6, 5, 4, 3, 2, 1]);
     }
 }
