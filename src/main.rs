@@ -21,8 +21,10 @@ enum CliCommand {
     Ask(ocrchat::cli::AskArgs),
     /// Search the history; one matching message a line, best first.
     Search(ocrchat::cli::SearchArgs),
-    /// Export conversations to Markdown or JSON (never with a key).
+    /// Export conversations to Markdown, JSON or HTML (never with a key).
     Export(ocrchat::cli::ExportArgs),
+    /// Import a JSON export, merging it with the history (nothing is added twice).
+    Import(ocrchat::cli::ImportArgs),
     /// Manage ocrchat's data (`data delete-all --yes`).
     Data(ocrchat::cli::DataArgs),
     /// Manage saved providers: list, add, edit, remove, test.
@@ -67,6 +69,10 @@ fn main() -> ExitCode {
         Some(CliCommand::Export(args)) => with_paths(|paths| {
             init_logging_stderr();
             exit_code(ocrchat::cli::run_export(&args, &paths))
+        }),
+        Some(CliCommand::Import(args)) => with_paths(|paths| {
+            init_logging_stderr();
+            exit_code(ocrchat::cli::run_import(&args, &paths))
         }),
         Some(CliCommand::Data(args)) => with_paths(|paths| {
             init_logging_stderr();

@@ -176,7 +176,7 @@ fn terms_phrases_exclusions_and_filters_find_exactly_their_messages() {
     assert!(found(s, "invoice before:2000-01-01").is_empty());
     assert!(
         found(s, "invoice has:image").is_empty(),
-        "no attachments yet (#10)"
+        "no message here has an image (tests/search_attachments.rs has some)"
     );
     assert!(s.search_index_problems().unwrap().is_empty());
 }

@@ -1,28 +1,38 @@
-//! `ocrchat export`: conversations to Markdown (one file each) or to one JSON file with every
-//! stored field. The history holds no API key, so neither does an export; each file says so.
+//! `ocrchat export`: conversations to Markdown (one file each, images beside it in `images/`),
+//! to one JSON file with every stored field (images beside it, named in its `images` map; the
+//! file `ocrchat import` reads), or to self-contained HTML pages (images inline). The history
+//! holds no API key, so neither does an export; each file says so.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Paths;
 use crate::config::private_files::{create_private_dir, write_private_atomic};
-use crate::llm::Role;
-use crate::search::format_utc;
-use crate::store::{ConversationId, ConversationSummary, Message, Store};
+use crate::store::{AttachmentFiles, ConversationId, ConversationRecord, Store};
 
 /// What every export file says about keys.
-const NO_KEYS: &str = "This export contains no API keys: ocrchat never stores them in the history.";
+pub(super) const NO_KEYS: &str =
+    "This export contains no API keys: ocrchat never stores them in the history.";
+
+/// The `format` of a JSON export.
+pub(super) const JSON_FORMAT: &str = "ocrchat-export";
+/// The `version` of the JSON export this build writes and reads.
+pub(super) const JSON_VERSION: u32 = 2;
+/// The folder beside an export that holds its images.
+const IMAGES: &str = "images";
 
 /// The export's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
-    /// One Markdown file per conversation.
+    /// One Markdown file per conversation, images in `images/` beside it.
     Md,
-    /// One JSON file with every conversation and every stored field of its messages.
+    /// One JSON file with every stored field (what `ocrchat import` reads), images beside it.
     Json,
+    /// One self-contained HTML page per conversation (images inline, no scripts).
+    Html,
 }
 
 /// The arguments of `ocrchat export`.
@@ -43,6 +53,36 @@ pub struct ExportArgs {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct ExportFailed(pub String);
+
+/// A JSON export file.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct JsonExport {
+    /// Always [`JSON_FORMAT`].
+    pub format: String,
+    /// [`JSON_VERSION`] when written by this build.
+    pub version: u32,
+    /// [`NO_KEYS`].
+    #[serde(default)]
+    pub note: String,
+    /// The ocrchat that wrote it.
+    #[serde(default)]
+    pub ocrchat_version: String,
+    /// Every exported conversation.
+    pub conversations: Vec<ConversationRecord>,
+    /// Each image's hash → its file, relative to the JSON file.
+    #[serde(default)]
+    pub images: BTreeMap<String, String>,
+}
+
+/// An image of the export, read from the history's attachment files.
+pub(super) struct ExportImage {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Its file name in the export: `<hash>.<ext>`.
+    pub file_name: String,
+    /// Its MIME type (`image/png`).
+    pub mime: &'static str,
+}
 
 /// Writes the export and prints the path of each file written, one a line.
 pub fn run_export(args: &ExportArgs, paths: &Paths) -> Result<(), ExportFailed> {
@@ -66,47 +106,30 @@ fn export(args: &ExportArgs, paths: &Paths) -> Result<Vec<PathBuf>, ExportFailed
         )));
     }
     let store = Store::open(&path).map_err(|err| ExportFailed(err.to_string()))?;
-    let all = store
-        .list_conversations()
-        .map_err(|err| ExportFailed(err.to_string()))?;
-    let chosen: Vec<&ConversationSummary> =
-        if args.conversations.is_empty() {
-            all.iter().collect()
-        } else {
-            let mut chosen = Vec::new();
-            for id in &args.conversations {
-                let found = all.iter().find(|c| c.id == ConversationId(*id)).ok_or_else(|| {
-                ExportFailed(format!(
-                    "There is no conversation {id}; `ocrchat search` shows conversation ids."
-                ))
-            })?;
-                chosen.push(found);
-            }
-            chosen
-        };
-    let mut conversations = Vec::new();
-    for summary in chosen {
-        let messages = store
-            .messages(summary.id)
-            .map_err(|err| ExportFailed(err.to_string()))?;
-        conversations.push((summary, messages));
-    }
+    let conversations = chosen(&store, &args.conversations)?;
+    let images = read_images(&AttachmentFiles::beside(&path), &conversations)?;
     create_private_dir(&args.out).map_err(|err| write_failed(&args.out, &err))?;
     let mut written = Vec::new();
     match args.format {
         ExportFormat::Json => {
+            write_images(&args.out, &images, &mut written)?;
             let file = args.out.join("ocrchat-export.json");
-            let text = json_export(&conversations);
-            write_private_atomic(&file, text.as_bytes())
-                .map_err(|err| write_failed(&file, &err))?;
+            write(&file, json_export(conversations, &images).as_bytes())?;
             written.push(file);
         }
         ExportFormat::Md => {
-            for (summary, messages) in &conversations {
-                let file = args.out.join(format!("conversation-{}.md", summary.id.0));
-                let text = markdown(summary, messages);
-                write_private_atomic(&file, text.as_bytes())
-                    .map_err(|err| write_failed(&file, &err))?;
+            write_images(&args.out, &images, &mut written)?;
+            for record in &conversations {
+                let file = args.out.join(format!("conversation-{}.md", record.id));
+                let text = super::export_md::markdown(record, &images, IMAGES);
+                write(&file, text.as_bytes())?;
+                written.push(file);
+            }
+        }
+        ExportFormat::Html => {
+            for record in &conversations {
+                let file = args.out.join(format!("conversation-{}.html", record.id));
+                write(&file, super::export_html::html(record, &images).as_bytes())?;
                 written.push(file);
             }
         }
@@ -114,75 +137,104 @@ fn export(args: &ExportArgs, paths: &Paths) -> Result<Vec<PathBuf>, ExportFailed
     Ok(written)
 }
 
+/// The conversations asked for (all when `ids` is empty), most recently changed first.
+fn chosen(store: &Store, ids: &[i64]) -> Result<Vec<ConversationRecord>, ExportFailed> {
+    let failed = |err: crate::store::StoreError| ExportFailed(err.to_string());
+    let ids: Vec<ConversationId> = if ids.is_empty() {
+        let all = store.list_conversations().map_err(failed)?;
+        all.into_iter().map(|c| c.id).collect()
+    } else {
+        ids.iter().map(|id| ConversationId(*id)).collect()
+    };
+    let mut records = Vec::new();
+    for id in ids {
+        let record = store
+            .conversation_record(id)
+            .map_err(failed)?
+            .ok_or_else(|| {
+                ExportFailed(format!(
+                    "There is no conversation {}; `ocrchat search` shows conversation ids.",
+                    id.0
+                ))
+            })?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// Every image the conversations use, by hash.
+fn read_images(
+    files: &AttachmentFiles,
+    conversations: &[ConversationRecord],
+) -> Result<BTreeMap<String, ExportImage>, ExportFailed> {
+    let mut images = BTreeMap::new();
+    for attachment in ConversationRecord::distinct_images(conversations) {
+        let hash = &attachment.content_hash;
+        let bytes = files.read(hash).map_err(|err| {
+            ExportFailed(format!(
+                "The image \"{}\" ({hash}) could not be read from {}: {err}. The history is \
+                 missing that file; export the other conversations with --conversation.",
+                attachment.file_name,
+                files.dir().display()
+            ))
+        })?;
+        let format = image::guess_format(&bytes).ok();
+        let extension = format
+            .and_then(|f| f.extensions_str().first().copied())
+            .unwrap_or("bin");
+        let mime = format.map_or("application/octet-stream", |f| f.to_mime_type());
+        images.insert(
+            hash.clone(),
+            ExportImage {
+                bytes,
+                file_name: format!("{hash}.{extension}"),
+                mime,
+            },
+        );
+    }
+    Ok(images)
+}
+
+fn write_images(
+    out: &Path,
+    images: &BTreeMap<String, ExportImage>,
+    written: &mut Vec<PathBuf>,
+) -> Result<(), ExportFailed> {
+    for image in images.values() {
+        let file = out.join(IMAGES).join(&image.file_name);
+        write(&file, &image.bytes)?;
+        written.push(file);
+    }
+    Ok(())
+}
+
+fn json_export(
+    conversations: Vec<ConversationRecord>,
+    images: &BTreeMap<String, ExportImage>,
+) -> String {
+    let export = JsonExport {
+        format: JSON_FORMAT.to_owned(),
+        version: JSON_VERSION,
+        note: NO_KEYS.to_owned(),
+        ocrchat_version: crate::VERSION.to_owned(),
+        conversations,
+        images: images
+            .iter()
+            .map(|(hash, image)| (hash.clone(), format!("{IMAGES}/{}", image.file_name)))
+            .collect(),
+    };
+    // Plain data with string keys: serialising it cannot fail.
+    let text = serde_json::to_string_pretty(&export).unwrap_or_default();
+    format!("{text}\n")
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportFailed> {
+    write_private_atomic(path, bytes).map_err(|err| write_failed(path, &err))
+}
+
 fn write_failed(path: &Path, err: &std::io::Error) -> ExportFailed {
     ExportFailed(format!(
         "Could not write {}: {err}. Check that the folder is writable and the disk is not full.",
         path.display()
     ))
-}
-
-fn json_export(conversations: &[(&ConversationSummary, Vec<Message>)]) -> String {
-    let list: Vec<serde_json::Value> = conversations
-        .iter()
-        .map(|(summary, messages)| {
-            json!({
-                "id": summary.id.0,
-                "title": summary.title,
-                "updated_at": summary.updated_at,
-                "messages": messages.iter().map(|m| json!({
-                    "id": m.id.0,
-                    "role": m.role.as_str(),
-                    "content": m.content,
-                    "reasoning": m.reasoning,
-                    "status": m.status.as_str(),
-                    "error": m.error,
-                    "provider": m.provider,
-                    "model": m.model,
-                    "created_at": m.created_at,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let export = json!({
-        "format": "ocrchat-export",
-        "version": 1,
-        "note": NO_KEYS,
-        "ocrchat_version": crate::VERSION,
-        "conversations": list,
-    });
-    format!("{export:#}\n")
-}
-
-fn markdown(summary: &ConversationSummary, messages: &[Message]) -> String {
-    let mut out = format!(
-        "<!-- Exported by ocrchat {}. {NO_KEYS} -->\n\n# {}\n",
-        crate::VERSION,
-        summary.title
-    );
-    for message in messages {
-        let who = match message.role {
-            Role::User => "You".to_owned(),
-            Role::Assistant | Role::System => match &message.model {
-                Some(model) => format!("Assistant ({model})"),
-                None => "Assistant".to_owned(),
-            },
-        };
-        write!(
-            out,
-            "\n## {who} · {} UTC\n\n",
-            format_utc(message.created_at)
-        )
-        .ok();
-        if !message.reasoning.is_empty() {
-            write!(
-                out,
-                "<details><summary>Thinking</summary>\n\n{}\n\n</details>\n\n",
-                message.reasoning
-            )
-            .ok();
-        }
-        out.push_str(&message.content);
-        out.push('\n');
-    }
-    out
 }

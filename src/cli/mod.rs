@@ -3,6 +3,9 @@
 mod ask;
 mod data;
 mod export;
+mod export_html;
+mod export_md;
+mod import;
 mod ocr;
 pub mod output;
 mod providers;
@@ -11,6 +14,8 @@ mod search;
 pub use ask::{AskArgs, run_ask};
 pub use data::{DataArgs, DataCommand, DataFailed, delete_all, run_data};
 pub use export::{ExportArgs, ExportFailed, ExportFormat, run_export};
+pub use export_md::conversation_markdown;
+pub use import::{ImportArgs, ImportFailed, import, run_import};
 pub use ocr::{OcrArgs, OcrFormat, run_ocr};
 pub use providers::{ProvidersArgs, run_providers};
 pub use search::{SearchArgs, SearchFailed, run_search};

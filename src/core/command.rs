@@ -67,6 +67,13 @@ pub enum Command {
         /// Its new title.
         title: String,
     },
+    /// Pins a conversation to the top of the list, or unpins it.
+    PinConversation {
+        /// Which one.
+        id: ConversationId,
+        /// Pinned or not.
+        pinned: bool,
+    },
     /// Asks a question in a conversation (`None`: a new one).
     Send {
         /// Where; `None` starts a new conversation titled after the question.

@@ -220,6 +220,7 @@ impl Engine {
             Command::OpenConversation { id } => self.open_conversation(id).await,
             Command::DeleteConversation { id } => self.delete_conversation(id).await,
             Command::RenameConversation { id, title } => self.rename_conversation(id, title).await,
+            Command::PinConversation { id, pinned } => self.pin_conversation(id, pinned).await,
             Command::Send {
                 conversation,
                 text,
@@ -428,6 +429,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::OpenConversation { .. } => "open_conversation",
         Command::DeleteConversation { .. } => "delete_conversation",
         Command::RenameConversation { .. } => "rename_conversation",
+        Command::PinConversation { .. } => "pin_conversation",
         Command::Send { .. } => "send",
         Command::Attach { .. } => "attach",
         Command::AttachImage { .. } => "attach_image",

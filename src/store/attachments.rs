@@ -9,7 +9,8 @@ use super::{ConversationId, MessageId, Store, StoreError};
 use crate::domain::{ImageMode, OcrResult};
 
 /// An attachment to write with its message. The bytes are already saved under `content_hash`.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialised whole in a JSON export (store/transfer.rs).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewAttachment {
     /// The name the user saw (`screenshot.png`, or `pasted image`).
     pub file_name: String,

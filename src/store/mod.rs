@@ -14,6 +14,8 @@ mod replies;
 mod schema;
 mod search;
 mod search_schema;
+mod space;
+mod transfer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -29,6 +31,7 @@ pub use conversation_model::ModelChoice;
 pub use model::{ConversationId, ConversationSummary, Message, MessageId, MessageStatus};
 pub use schema::latest_version;
 pub use search::{HitField, SearchHit};
+pub use transfer::{ConversationRecord, ImportCounts, MessageRecord};
 
 /// Why the history could not be read or written.
 #[derive(Debug, thiserror::Error)]

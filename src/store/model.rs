@@ -21,6 +21,8 @@ pub struct ConversationSummary {
     pub title: String,
     /// Unix seconds of the last change.
     pub updated_at: i64,
+    /// Pinned to the top of the list.
+    pub pinned: bool,
 }
 
 /// Where a message stands.

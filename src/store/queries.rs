@@ -80,16 +80,18 @@ impl Store {
         Ok(ConversationId(self.conn.last_insert_rowid()))
     }
 
-    /// All conversations, most recently changed first.
+    /// All conversations, pinned ones first, each group most recently changed first.
     pub fn list_conversations(&self) -> Result<Vec<ConversationSummary>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, title, updated_at FROM conversations ORDER BY updated_at DESC, id DESC",
+            "SELECT id, title, updated_at, pinned FROM conversations
+             ORDER BY pinned DESC, updated_at DESC, id DESC",
         )?;
         let rows = stmt.query_map([], |row| {
             Ok(ConversationSummary {
                 id: ConversationId(row.get(0)?),
                 title: row.get(1)?,
                 updated_at: row.get(2)?,
+                pinned: row.get(3)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -111,6 +113,15 @@ impl Store {
         self.conn.execute(
             "UPDATE conversations SET title = ?2 WHERE id = ?1",
             params![id.0, title],
+        )?;
+        Ok(())
+    }
+
+    /// Pins a conversation to the top of the list, or unpins it.
+    pub fn pin_conversation(&self, id: ConversationId, pinned: bool) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE conversations SET pinned = ?2 WHERE id = ?1",
+            params![id.0, pinned],
         )?;
         Ok(())
     }

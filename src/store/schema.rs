@@ -103,6 +103,10 @@ const MIGRATIONS: &[&str] = &[
     // (store/conversation_model.rs). NULL: not chosen yet (older conversations).
     "ALTER TABLE conversations ADD COLUMN provider TEXT;
      ALTER TABLE conversations ADD COLUMN model TEXT;",
+    // 7: attachment file names and OCR text in the search index (see store/search_schema.rs).
+    super::search_schema::ATTACHMENTS_MIGRATION,
+    // 8: conversations pinned to the top of the list.
+    "ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Why a file cannot be brought to the current schema. Nothing was written.
@@ -334,6 +338,41 @@ mod tests {
             })
             .unwrap();
         assert_eq!(chosen, (None, None));
+    fn migrating_from_version_5_indexes_existing_attachments() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        at_version(&conn, 5);
+        conn.execute_batch(
+            "INSERT INTO conversations VALUES (1, 't', 0, 0);
+             INSERT INTO messages (id, conversation_id, role, content, status, created_at)
+                 VALUES (3, 1, 'user', '', 'complete', 7);
+             INSERT INTO attachments (id, message_id, position, file_name, content_hash,
+                 byte_len, width, height, sent_text, sent_as)
+                 VALUES (9, 3, 0, 'scan.png', 'h', 1, 1, 1, '增值税发票', 'text'),
+                        (10, 3, 1, 'empty.png', 'h', 1, 1, 1, '', 'image');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let docs: Vec<(String, i64, i64, i64, i64)> = conn
+            .prepare(
+                "SELECT d.kind, d.source_id, d.message_id, d.conversation_id, d.created_at
+                 FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid
+                 WHERE search_fts MATCH ?1 ORDER BY d.kind, d.source_id",
+            )
+            .unwrap()
+            .query_map(["\"值税发\" OR png"], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            docs,
+            [
+                ("file_name".into(), 9, 3, 1, 7),
+                ("file_name".into(), 10, 3, 1, 7),
+                ("ocr".into(), 9, 3, 1, 7)
+            ]
+        );
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub enum HitField {
     Content,
     /// A reply's reasoning.
     Reasoning,
+    /// The OCR text of an image on the message, as it was sent.
+    Ocr,
+    /// The file name of an image on the message.
+    FileName,
 }
 
 impl HitField {
@@ -31,6 +35,8 @@ impl HitField {
             Self::Title => "title",
             Self::Content => "content",
             Self::Reasoning => "reasoning",
+            Self::Ocr => "ocr",
+            Self::FileName => "file_name",
         }
     }
 
@@ -38,6 +44,8 @@ impl HitField {
         match kind {
             "title" => Self::Title,
             "reasoning" => Self::Reasoning,
+            "ocr" => Self::Ocr,
+            "file_name" => Self::FileName,
             _ => Self::Content,
         }
     }
@@ -174,7 +182,7 @@ impl Store {
 }
 
 /// Counts that are zero when `search_docs` holds exactly the history's searchable text.
-const CONSISTENCY_CHECKS: [(&str, &str); 4] = [
+const CONSISTENCY_CHECKS: [(&str, &str); 6] = [
     (
         "message texts are not indexed as they are",
         "SELECT count(*) FROM messages m WHERE m.content != '' AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.kind = 'content' AND d.source_id = m.id AND d.text = m.content)",
@@ -188,11 +196,21 @@ const CONSISTENCY_CHECKS: [(&str, &str); 4] = [
         "SELECT count(*) FROM conversations c WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.kind = 'title' AND d.source_id = c.id AND d.text = c.title)",
     ),
     (
+        "attachment texts are not indexed as they are",
+        "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.sent_text != '' AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.kind = 'ocr' AND d.source_id = a.id AND d.message_id = m.id AND d.conversation_id = m.conversation_id AND d.text = a.sent_text)",
+    ),
+    (
+        "attachment file names are not indexed as they are",
+        "SELECT count(*) FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.file_name != '' AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.kind = 'file_name' AND d.source_id = a.id AND d.message_id = m.id AND d.conversation_id = m.conversation_id AND d.text = a.file_name)",
+    ),
+    (
         "indexed texts belong to nothing or to something else",
         "SELECT count(*) FROM search_docs d WHERE CASE d.kind
              WHEN 'title' THEN NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = d.source_id AND c.title = d.text)
              WHEN 'content' THEN NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = d.source_id AND m.content = d.text)
              WHEN 'reasoning' THEN NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = d.source_id AND m.reasoning = d.text)
+             WHEN 'ocr' THEN NOT EXISTS (SELECT 1 FROM attachments a WHERE a.id = d.source_id AND a.message_id = d.message_id AND a.sent_text = d.text)
+             WHEN 'file_name' THEN NOT EXISTS (SELECT 1 FROM attachments a WHERE a.id = d.source_id AND a.message_id = d.message_id AND a.file_name = d.text)
              ELSE 1 END",
     ),
 ];
@@ -273,10 +291,8 @@ fn search_sql(
         params.push(Value::Integer(after));
     }
     if query.has_image {
-        // TODO(#10): no attachments table yet, so no message has an image; match nothing.
-        // When attachments land, test `EXISTS (SELECT 1 FROM attachments a WHERE a.message_id
-        // = d.message_id AND a.kind = 'image')` here.
-        conditions.push("0");
+        // Every attachment is an image; a title has no message, so it never matches.
+        conditions.push("EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = d.message_id)");
     }
     let filter = if conditions.is_empty() {
         String::new()

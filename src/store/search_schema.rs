@@ -2,7 +2,9 @@
 //!
 //! Everything searchable is a row of `search_docs`, keyed by `(kind, source_id)`: a message's
 //! `content` and `reasoning` (keyed by message id) and a conversation's `title` (keyed by
-//! conversation id). Attachment file names and OCR text will join as further kinds (#10).
+//! conversation id), and, since schema version 6, an attachment's `ocr` text (the text as
+//! sent, after the user's edits) and its `file_name` (keyed by attachment id, with the
+//! message and conversation of the message it is on).
 //! `search_fts` is an FTS5 `trigram` index over `search_docs.text` (external content: the
 //! text is stored once, in `search_docs`). Terms of three or more characters are looked up
 //! in it directly; a shorter term through `search_vocab`, the index's list of trigrams,
@@ -87,3 +89,45 @@ pub(super) const MIGRATION: &str = "
         DELETE FROM search_docs WHERE conversation_id = old.id;
     END;
 ";
+
+/// The statements that index the attachment row `new` (its OCR text as sent and its file
+/// name, each when not empty), shared by the insert and update triggers.
+macro_rules! index_new_attachment {
+    () => {
+        "INSERT INTO search_docs (kind, source_id, conversation_id, message_id, created_at, text)
+            SELECT 'ocr', new.id, m.conversation_id, m.id, m.created_at, new.sent_text
+            FROM messages m WHERE m.id = new.message_id AND new.sent_text != '';
+        INSERT INTO search_docs (kind, source_id, conversation_id, message_id, created_at, text)
+            SELECT 'file_name', new.id, m.conversation_id, m.id, m.created_at, new.file_name
+            FROM messages m WHERE m.id = new.message_id AND new.file_name != '';"
+    };
+}
+
+/// Moves the schema to the next version after the attachments table (5): attachment file
+/// names and OCR text as sent join the index, filled from the existing attachments. Depends
+/// only on migrations 4 and 5, so it can take any number after them.
+pub(super) const ATTACHMENTS_MIGRATION: &str = concat!(
+    "
+    INSERT INTO search_docs (kind, source_id, conversation_id, message_id, created_at, text)
+        SELECT 'ocr', a.id, m.conversation_id, m.id, m.created_at, a.sent_text
+        FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.sent_text != '';
+    INSERT INTO search_docs (kind, source_id, conversation_id, message_id, created_at, text)
+        SELECT 'file_name', a.id, m.conversation_id, m.id, m.created_at, a.file_name
+        FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.file_name != '';
+    CREATE TRIGGER attachments_to_search_insert AFTER INSERT ON attachments BEGIN
+    ",
+    index_new_attachment!(),
+    "
+    END;
+    CREATE TRIGGER attachments_to_search_update AFTER UPDATE OF sent_text, file_name, message_id
+        ON attachments BEGIN
+        DELETE FROM search_docs WHERE kind IN ('ocr', 'file_name') AND source_id = old.id;
+    ",
+    index_new_attachment!(),
+    "
+    END;
+    CREATE TRIGGER attachments_to_search_delete AFTER DELETE ON attachments BEGIN
+        DELETE FROM search_docs WHERE kind IN ('ocr', 'file_name') AND source_id = old.id;
+    END;
+"
+);

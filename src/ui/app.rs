@@ -10,6 +10,7 @@ use crate::core::{Command, CoreHandle, Event};
 use super::composer::Composer;
 use super::conversation::ConversationView;
 use super::dialogs::{Dialog, DialogOutcome};
+use super::find::FindBar;
 use super::links::keep_safe_links;
 use super::providers::ProviderForm;
 use super::search::SearchPanel;
@@ -47,6 +48,8 @@ pub struct App {
     search: SearchPanel,
     /// The open conversation's provider and model, atop the chat.
     model_picker: super::model_picker::ModelPicker,
+    /// The find bar atop the conversation (Ctrl+F, and a search result's words).
+    find: FindBar,
     /// The provider form on the welcome screen or in Settings.
     form: Option<ProviderForm>,
     settings_open: bool,
@@ -95,6 +98,7 @@ impl App {
             conversation: ConversationView::default(),
             search: SearchPanel::default(),
             model_picker: super::model_picker::ModelPicker::default(),
+            find: FindBar::default(),
             form: None,
             settings_open: false,
             about_open: false,
@@ -127,11 +131,31 @@ impl App {
         if let Some((id, message)) = self.search.ui(ui, s, commands) {
             commands.push(Command::OpenConversation { id });
             self.conversation.scroll_to(id, message);
+            self.find.open_with(self.search.query(), message);
         }
         if self.search.is_active() {
             return None;
         }
         sidebar_ui(ui, s, &self.state, commands)
+    }
+
+    /// The open conversation under its find bar.
+    fn chat_ui(&mut self, ui: &mut egui::Ui, s: &'static Strings, commands: &mut Vec<Command>) {
+        self.dotenv_ui(ui, commands);
+        if let Some(message) = self.find.ui(ui, s, &self.state)
+            && let Some(open) = self.state.current
+        {
+            self.conversation.scroll_to(open, Some(message));
+        }
+        self.conversation.ui(ui, s, &self.state, commands);
+    }
+
+    /// The find bar: (current occurrence, how many) and the current one's message, when it
+    /// is open (tests read it back).
+    pub fn find_position(&self) -> Option<((usize, usize), Option<crate::store::MessageId>)> {
+        self.find
+            .is_open()
+            .then(|| (self.find.position(), self.find.current_message()))
     }
 
     /// The search results shown (tests read them back).
@@ -332,8 +356,7 @@ impl eframe::App for App {
             if welcome {
                 self.welcome_ui(ui, &mut commands);
             } else {
-                self.dotenv_ui(ui, &mut commands);
-                self.conversation.ui(ui, s, &self.state, &mut commands);
+                self.chat_ui(ui, s, &mut commands);
             }
         });
 

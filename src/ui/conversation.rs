@@ -214,7 +214,10 @@ impl ConversationView {
                             if let Some(images) = state.sent_attachments.of(message.id) {
                                 super::attachments_ui::sent_ui(ui, s, images);
                             }
-                            ui.add(egui::Label::new(&message.content).selectable(true));
+                            let text: egui::WidgetText =
+                                super::markdown::highlight::marked_text(ui, &message.content)
+                                    .map_or_else(|| message.content.as_str().into(), Into::into);
+                            ui.add(egui::Label::new(text).selectable(true));
                         }
                         Role::Assistant | Role::System => {
                             markdown_ui(ui, &mut self.markdown, message.id, &message.content, s);

@@ -10,6 +10,7 @@ mod attachments_ui;
 mod composer;
 mod conversation;
 mod dialogs;
+mod find;
 pub mod fonts;
 pub mod links;
 pub mod markdown;

@@ -34,6 +34,11 @@ impl SearchPanel {
         !self.query.trim().is_empty()
     }
 
+    /// What is typed.
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
     /// The results shown (tests read them).
     pub fn hits(&self) -> &[SearchHit] {
         &self.hits

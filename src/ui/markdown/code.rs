@@ -76,6 +76,7 @@ fn code_text_ui(ui: &mut Ui, cx: &RenderCx<'_>, language: &str, code: &str) {
         }
         // Long lines scroll sideways instead of wrapping.
         job.wrap.max_width = f32::INFINITY;
+        super::highlight::mark_job(ui.ctx(), ui.visuals(), &mut job);
         ui.fonts_mut(|f| f.layout_job(job))
     };
     let mut text = code;

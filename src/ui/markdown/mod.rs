@@ -12,6 +12,7 @@ mod autolink;
 pub mod blocks;
 mod builder;
 mod code;
+pub mod highlight;
 mod inline;
 mod render;
 mod table;

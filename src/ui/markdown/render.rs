@@ -90,6 +90,7 @@ fn block_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: Id, block: &Block, color: Color3
 pub fn text_ui(ui: &mut Ui, cx: &RenderCx<'_>, id: Id, inlines: &Inlines, tone: Tone) {
     let mut inline = inline_job(inlines, tone, cx.palette, cx.has_bold);
     inline.job.wrap.max_width = ui.available_width();
+    super::highlight::mark_job(ui.ctx(), ui.visuals(), &mut inline.job);
     let galley = ui.fonts_mut(|f| f.layout_job(inline.job));
     let response = ui.add(Label::new(galley.clone()).selectable(true));
     links_ui(ui, id, &galley, response.rect.min, &inline.links);
