@@ -338,6 +338,9 @@ mod tests {
             })
             .unwrap();
         assert_eq!(chosen, (None, None));
+    }
+
+    #[test]
     fn migrating_from_version_5_indexes_existing_attachments() {
         let mut conn = Connection::open_in_memory().unwrap();
         at_version(&conn, 5);
