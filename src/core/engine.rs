@@ -165,6 +165,8 @@ impl Engine {
 
     async fn startup(&self) {
         self.events.emit(Event::Theme(self.settings.theme)).await;
+        let capture = self.settings.capture.clone();
+        self.events.emit(Event::Capture(capture)).await;
         let ui_zoom = self.settings.ui_zoom;
         self.events.emit(Event::Preferences { ui_zoom }).await;
         self.emit_providers().await;
@@ -196,6 +198,11 @@ impl Engine {
                 self.settings.theme = theme;
                 self.save_settings().await;
                 self.events.emit(Event::Theme(theme)).await;
+            }
+            Command::SetCapture { settings } => {
+                self.settings.capture = settings.clone();
+                self.save_settings().await;
+                self.events.emit(Event::Capture(settings)).await;
             }
             Command::DismissDotenv => {
                 self.dotenv = None;
@@ -424,5 +431,6 @@ fn command_name(command: &Command) -> &'static str {
         Command::Stop { .. } => "stop",
         Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",
+        Command::SetCapture { .. } => "set_capture",
     }
 }

@@ -170,4 +170,6 @@ pub enum Event {
     },
     /// The window's colour theme from the settings (at start and after a change).
     Theme(crate::config::ThemeChoice),
+    /// The screen-capture settings (at start and after a change).
+    Capture(crate::config::CaptureSettings),
 }
