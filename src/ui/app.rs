@@ -253,6 +253,7 @@ impl App {
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events(ctx);
+        self.capture_logic(ctx);
         if let Some(remembered) = self.state.ui_zoom.take() {
             if let Some(zoom) = remembered {
                 ctx.set_zoom_factor(zoom);

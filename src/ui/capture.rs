@@ -69,6 +69,8 @@ pub struct CaptureUi {
     notice: Option<String>,
     /// The Settings form, while it differs from the saved settings.
     pub(super) settings_form: Option<CaptureSettings>,
+    /// Enter or Esc heard by the hotkey listener, for the overlay's next frame.
+    heard: Option<OverlayKey>,
 }
 
 impl Default for CaptureUi {
@@ -81,6 +83,7 @@ impl Default for CaptureUi {
             bound: None,
             notice: None,
             settings_form: None,
+            heard: None,
         }
     }
 }
@@ -127,16 +130,11 @@ impl CaptureUi {
         }
     }
 
-    /// Runs the capture for this frame: hotkeys heard, a finished grab, the overlay. Returns
-    /// the confirmed region.
-    pub fn ui(
-        &mut self,
-        ctx: &egui::Context,
-        s: &Strings,
-        settings: &CaptureSettings,
-    ) -> Option<Captured> {
+    /// Hears the hotkeys and takes a finished grab. Runs in `App::logic`, which eframe calls
+    /// even while the window is minimized; its `ui` (and so the overlay) then does not run,
+    /// so a frozen screen restores the window (the grab is already taken without it).
+    pub fn logic(&mut self, ctx: &egui::Context, s: &Strings, settings: &CaptureSettings) {
         self.keep_hotkeys_bound(ctx, settings);
-        let mut heard = None;
         while let Some(event) = self
             .hotkey_events
             .as_ref()
@@ -148,8 +146,8 @@ impl CaptureUi {
                     let question = ask_question(s, settings, settings.ask_question);
                     self.request(ctx, &s.capture, Some(question));
                 }
-                HotkeyEvent::Confirm => heard = Some(OverlayKey::Confirm),
-                HotkeyEvent::Cancel => heard = Some(OverlayKey::Cancel),
+                HotkeyEvent::Confirm => self.heard = Some(OverlayKey::Confirm),
+                HotkeyEvent::Cancel => self.heard = Some(OverlayKey::Cancel),
                 HotkeyEvent::Status { capture, ask } => {
                     self.hotkeys_state = HotkeysState::Bound { capture, ask };
                 }
@@ -161,6 +159,13 @@ impl CaptureUi {
                     let frozen = FrozenScreen::new(ctx, shot, image, ask.take());
                     self.phase = Phase::Frozen(Box::new(frozen));
                     self.overlay_keys(true);
+                    if ctx.input(|i| i.viewport().minimized == Some(true)) {
+                        ctx.send_viewport_cmd_to(
+                            egui::ViewportId::ROOT,
+                            egui::ViewportCommand::Minimized(false),
+                        );
+                    }
+                    ctx.request_repaint();
                 }
                 Ok(Err(err)) => {
                     self.notice = Some(s.capture.failed.replace("{reason}", &err.to_string()));
@@ -170,6 +175,11 @@ impl CaptureUi {
                 Err(TryRecvError::Disconnected) => self.phase = Phase::Idle,
             }
         }
+    }
+
+    /// Shows the frozen screen while a capture is open; returns the confirmed region.
+    pub fn ui(&mut self, ctx: &egui::Context, s: &Strings) -> Option<Captured> {
+        let heard = self.heard.take();
         let Phase::Frozen(frozen) = &mut self.phase else {
             return None;
         };

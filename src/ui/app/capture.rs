@@ -15,14 +15,14 @@ pub(super) struct PendingAsk {
 }
 
 impl App {
-    /// Runs the capture for this frame (hotkeys, grab, overlay) and sends what it produced.
+    /// Shows the capture's overlay for this frame and sends what it produced.
     pub(super) fn capture_frame(
         &mut self,
         ctx: &egui::Context,
         s: &'static Strings,
         commands: &mut Vec<Command>,
     ) {
-        if let Some(captured) = self.capture.ui(ctx, s, &self.state.capture) {
+        if let Some(captured) = self.capture.ui(ctx, s) {
             commands.push(Command::AttachImage {
                 image: captured.image,
             });
@@ -56,6 +56,12 @@ impl App {
                 },
             });
         }
+    }
+
+    /// Hears the capture hotkeys and takes a finished grab (also while minimized).
+    pub(super) fn capture_logic(&mut self, ctx: &egui::Context) {
+        let s = self.strings();
+        self.capture.logic(ctx, s, &self.state.capture);
     }
 
     /// Whether a capture is being grabbed or shown (tests read it back).
