@@ -122,10 +122,22 @@ impl std::fmt::Display for Unavailable {
 
 /// The session's display server, as far as capture is concerned.
 pub fn platform() -> Result<(), Unavailable> {
-    let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let wayland =
-        var("WAYLAND_DISPLAY").is_some() || var("XDG_SESSION_TYPE").is_some_and(|t| t == "wayland");
-    if !cfg!(all(unix, not(target_os = "macos"))) || var("DISPLAY").is_none() {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    platform_of(
+        var("DISPLAY").as_deref(),
+        var("WAYLAND_DISPLAY").as_deref(),
+        var("XDG_SESSION_TYPE").as_deref(),
+    )
+}
+
+/// [`platform`] from the session's `DISPLAY`, `WAYLAND_DISPLAY` and `XDG_SESSION_TYPE`.
+fn platform_of(
+    display: Option<&str>,
+    wayland_display: Option<&str>,
+    session_type: Option<&str>,
+) -> Result<(), Unavailable> {
+    let wayland = wayland_display.is_some() || session_type == Some("wayland");
+    if !cfg!(all(unix, not(target_os = "macos"))) || display.is_none() {
         return Err(if wayland {
             Unavailable::Wayland
         } else {
@@ -221,5 +233,27 @@ impl Hotkeys {
     pub fn overlay_keys(&self, on: bool) {
         #[cfg(all(unix, not(target_os = "macos")))]
         self.inner.overlay_keys(on);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Unavailable, platform_of};
+
+    /// X11 works; a Wayland session (even with the `DISPLAY` of `XWayland`) says why not; no display
+    /// at all says so.
+    #[test]
+    fn the_session_decides_whether_capture_works() {
+        assert_eq!(platform_of(Some(":0"), None, Some("x11")), Ok(()));
+        assert_eq!(platform_of(Some(":0"), None, None), Ok(()));
+        assert_eq!(
+            platform_of(Some(":0"), Some("wayland-0"), Some("wayland")),
+            Err(Unavailable::Wayland)
+        );
+        assert_eq!(
+            platform_of(None, Some("wayland-0"), None),
+            Err(Unavailable::Wayland)
+        );
+        assert_eq!(platform_of(None, None, None), Err(Unavailable::NoDisplay));
     }
 }
