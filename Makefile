@@ -24,4 +24,5 @@ bench: setup
 	cargo bench --bench streaming
 	cargo bench --bench frames
 	cargo bench --bench ocr
+	cargo bench --bench capture
 	bash scripts/bench-startup.sh

@@ -13,6 +13,8 @@
 //! - API keys live in the OS keyring and travel only inside [`secrets::ApiKey`], which never
 //!   prints its value.
 
+#[cfg(feature = "gui")]
+pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod core;

@@ -27,6 +27,8 @@ pub struct Settings {
     /// Configured providers, in the order the user added them.
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,
+    /// Screen-capture hotkeys and "capture and ask" questions.
+    pub capture: super::CaptureSettings,
 }
 
 /// The window's colour theme: the system's, or one pinned in Settings.

@@ -127,6 +127,11 @@ pub enum Command {
         /// The zoom factor (1.0 is the default size).
         zoom: f32,
     },
+    /// Remembers the screen-capture hotkeys and questions in the settings file.
+    SetCapture {
+        /// The new settings.
+        settings: crate::config::CaptureSettings,
+    },
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

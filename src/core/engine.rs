@@ -165,6 +165,8 @@ impl Engine {
 
     async fn startup(&self) {
         self.events.emit(Event::Theme(self.settings.theme)).await;
+        let capture = self.settings.capture.clone();
+        self.events.emit(Event::Capture(capture)).await;
         let ui_zoom = self.settings.ui_zoom;
         self.events.emit(Event::Preferences { ui_zoom }).await;
         self.emit_providers().await;
@@ -203,6 +205,11 @@ impl Engine {
                 self.settings.theme = theme;
                 self.save_settings().await;
                 self.events.emit(Event::Theme(theme)).await;
+            }
+            Command::SetCapture { settings } => {
+                self.settings.capture = settings.clone();
+                self.save_settings().await;
+                self.events.emit(Event::Capture(settings)).await;
             }
             Command::DismissDotenv => {
                 self.dotenv = None;
@@ -443,5 +450,6 @@ fn command_name(command: &Command) -> &'static str {
         Command::SetTheme { .. } => "set_theme",
         Command::ChooseModel { .. } => "choose_model",
         Command::ListModels { .. } => "list_models",
+        Command::SetCapture { .. } => "set_capture",
     }
 }

@@ -198,4 +198,6 @@ pub enum Event {
         /// The provider's name.
         provider: String,
     },
+    /// The screen-capture settings (at start and after a change).
+    Capture(crate::config::CaptureSettings),
 }

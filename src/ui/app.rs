@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crate::config::ThemeChoice;
 use crate::core::{Command, CoreHandle, Event};
 
+use super::capture::CaptureUi;
 use super::composer::Composer;
 use super::conversation::ConversationView;
 use super::dialogs::{Dialog, DialogOutcome};
@@ -20,6 +21,7 @@ use super::strings::{Lang, Strings};
 use super::{fonts, theme};
 
 mod actions;
+mod capture;
 mod panels;
 
 /// The most time one frame spends applying core events; the rest waits for the next frame.
@@ -71,6 +73,10 @@ pub struct App {
     theme_shown: ThemeChoice,
     /// Benchmarks set `OCRCHAT_FIRST_FRAME_FILE`; the first frame writes it (start-up time).
     first_frame_file: Option<std::path::PathBuf>,
+    /// Screen capture: the button, the hotkeys and the freeze overlay.
+    capture: CaptureUi,
+    /// A "capture and ask" question waiting for its image to be read.
+    pending_ask: Option<capture::PendingAsk>,
 }
 
 impl App {
@@ -112,6 +118,8 @@ impl App {
             cjk_font_loaded,
             theme_shown: ThemeChoice::System,
             first_frame_file: std::env::var_os(FIRST_FRAME_ENV).map(Into::into),
+            capture: CaptureUi::default(),
+            pending_ask: None,
         }
     }
 
@@ -272,6 +280,7 @@ impl App {
 impl eframe::App for App {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_events(ctx);
+        self.capture_logic(ctx);
         if let Some(remembered) = self.state.ui_zoom.take() {
             if let Some(zoom) = remembered {
                 ctx.set_zoom_factor(zoom);
@@ -297,6 +306,7 @@ impl eframe::App for App {
         self.showing_welcome = welcome;
         self.run_shortcuts(&ctx, &mut commands);
         super::attachments_ui::take_dropped_and_pasted(&ctx, s, &mut commands);
+        self.capture_frame(&ctx, s, &mut commands);
         if self.theme_shown != self.state.theme {
             self.theme_shown = self.state.theme;
             theme::apply(&ctx, self.theme_shown);

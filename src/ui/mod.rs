@@ -7,6 +7,9 @@
 mod app;
 pub mod attachments;
 mod attachments_ui;
+mod capture;
+mod capture_overlay;
+mod capture_settings;
 mod composer;
 mod conversation;
 mod dialogs;

@@ -64,6 +64,8 @@ pub struct UiState {
     pub dotenv_key_left: Option<std::path::PathBuf>,
     /// The colour theme chosen in Settings.
     pub theme: crate::config::ThemeChoice,
+    /// The screen-capture settings.
+    pub capture: crate::config::CaptureSettings,
     /// The composer's attachments.
     pub attachments: super::attachments::ComposerAttachments,
     /// The images of the open conversation's messages.
@@ -230,6 +232,7 @@ impl UiState {
             Event::DotenvOffer(offer) => self.dotenv_offer = offer,
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Theme(theme) => self.theme = theme,
+            Event::Capture(settings) => self.capture = settings,
             Event::Preferences { ui_zoom } => self.ui_zoom = Some(ui_zoom),
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.

@@ -194,6 +194,8 @@ pub struct Strings {
     pub dotenv_has_key: &'static str,
     pub dotenv_no_key: &'static str,
     pub core_busy: &'static str,
+    /// Screen capture (issue 11).
+    pub capture: CaptureStrings,
 }
 
 const EN: Strings = Strings {
@@ -345,6 +347,7 @@ const EN: Strings = Strings {
     dotenv_has_key: "with API_KEY",
     dotenv_no_key: "no API_KEY",
     core_busy: "The chat engine is busy. Try again in a moment",
+    capture: CAPTURE_EN,
 };
 
 const ZH: Strings = Strings {
@@ -496,4 +499,93 @@ const ZH: Strings = Strings {
     dotenv_has_key: "含 API_KEY",
     dotenv_no_key: "无 API_KEY",
     core_busy: "聊天引擎繁忙，请稍后再试",
+    capture: CAPTURE_ZH,
+};
+
+/// The strings of screen capture: the composer's button, the freeze overlay and its Settings.
+#[expect(missing_docs, reason = "each field's name says what it labels")]
+pub struct CaptureStrings {
+    pub button: &'static str,
+    pub button_hint: &'static str,
+    pub window_title: &'static str,
+    pub instructions: &'static str,
+    pub attach_region: &'static str,
+    pub cancel: &'static str,
+    pub ask_region: &'static str,
+    pub busy: &'static str,
+    pub failed: &'static str,
+    pub settings_title: &'static str,
+    pub hotkey: &'static str,
+    pub ask_hotkey: &'static str,
+    pub hotkey_active: &'static str,
+    pub hotkey_off: &'static str,
+    pub hotkey_failed: &'static str,
+    pub hotkey_invalid: &'static str,
+    pub hotkeys_waiting: &'static str,
+    pub unavailable_wayland: &'static str,
+    pub unavailable_no_display: &'static str,
+    pub questions: &'static str,
+    pub question_label: &'static str,
+    pub ask_uses: &'static str,
+    pub save: &'static str,
+    /// The default "capture and ask" questions.
+    pub default_questions: [&'static str; crate::config::ASK_PRESETS],
+}
+
+const CAPTURE_EN: CaptureStrings = CaptureStrings {
+    button: "Capture",
+    button_hint: "Freeze the screen and drag a region to attach ({hotkey})",
+    window_title: "ocrchat capture",
+    instructions: "Drag to choose a region, drag its edges to adjust it. Enter attaches it, Esc cancels",
+    attach_region: "Attach region",
+    cancel: "Cancel",
+    ask_region: "Ask “{question}”",
+    busy: "A capture is already open. Finish it with Enter or cancel it with Esc first",
+    failed: "The screen could not be captured: {reason}",
+    settings_title: "Screen capture",
+    hotkey: "Capture hotkey",
+    ask_hotkey: "Capture and ask hotkey",
+    hotkey_active: "works in every program",
+    hotkey_off: "off",
+    hotkey_failed: "not available: {reason}. Choose another combination",
+    hotkey_invalid: "not understood: {reason}",
+    hotkeys_waiting: "binding…",
+    unavailable_wayland: "Global hotkeys and capture are unavailable: this is a Wayland session, and this build has no desktop-portal support. Log in to an X11 session, or paste a screenshot with Ctrl+V",
+    unavailable_no_display: "Global hotkeys and capture are unavailable: no X11 display was found. Paste a screenshot with Ctrl+V instead",
+    questions: "Capture and ask questions",
+    question_label: "Question {n}",
+    ask_uses: "The hotkey asks",
+    save: "Save capture settings",
+    default_questions: [
+        "Translate this into Chinese",
+        "Translate this into English",
+        "Explain this",
+    ],
+};
+
+const CAPTURE_ZH: CaptureStrings = CaptureStrings {
+    button: "截图",
+    button_hint: "冻结屏幕并拖选区域作为附件（{hotkey}）",
+    window_title: "ocrchat 截图",
+    instructions: "拖动选择区域，拖动边缘可调整。回车添加，Esc 取消",
+    attach_region: "添加所选区域",
+    cancel: "取消",
+    ask_region: "提问“{question}”",
+    busy: "已有截图正在进行。请先按回车完成或按 Esc 取消",
+    failed: "无法截取屏幕：{reason}",
+    settings_title: "屏幕截图",
+    hotkey: "截图快捷键",
+    ask_hotkey: "截图并提问快捷键",
+    hotkey_active: "在所有程序中可用",
+    hotkey_off: "未设置",
+    hotkey_failed: "不可用：{reason}。请换一个组合键",
+    hotkey_invalid: "无法识别：{reason}",
+    hotkeys_waiting: "正在绑定…",
+    unavailable_wayland: "全局快捷键和截图不可用：当前是 Wayland 会话，而此版本不含桌面门户（portal）支持。请登录 X11 会话，或用 Ctrl+V 粘贴截图",
+    unavailable_no_display: "全局快捷键和截图不可用：未找到 X11 显示。请改用 Ctrl+V 粘贴截图",
+    questions: "截图并提问的问题",
+    question_label: "问题 {n}",
+    ask_uses: "快捷键提问",
+    save: "保存截图设置",
+    default_questions: ["把这段翻译成中文", "把这段翻译成英文", "解释一下这段内容"],
 };

@@ -16,13 +16,18 @@ impl Drop for Reaper {
 
 /// Starts Xvfb on a free display; returns it and the display name.
 pub fn start_xvfb() -> (Reaper, String) {
+    start_xvfb_sized("1280x800x24")
+}
+
+/// Starts Xvfb with one screen of `geometry` (`WIDTHxHEIGHTxDEPTH`).
+pub fn start_xvfb_sized(geometry: &str) -> (Reaper, String) {
     let mut child = Command::new("Xvfb")
         .args([
             "-displayfd",
             "1",
             "-screen",
             "0",
-            "1280x800x24",
+            geometry,
             "-nolisten",
             "tcp",
         ])

@@ -88,6 +88,7 @@ impl App {
             ui.memory_mut(|m| m.request_focus(Composer::text_id()));
         }
         let streaming = self.state.is_streaming();
+        self.capture.button_ui(ui, s, &self.state.capture);
         crate::ui::attachments_ui::chips_ui(ui, s, &mut self.state.attachments, commands);
         let context = ComposerContext {
             attachments: if self.state.attachments.items.is_empty() {

@@ -107,6 +107,8 @@ impl App {
             .show(ctx, |ui| {
                 commands.extend(super::theme_switch_ui(ui, s, self.state.theme));
                 ui.separator();
+                commands.extend(self.capture.settings_ui(ui, s, &self.state.capture));
+                ui.separator();
                 match provider_list_ui(
                     ui,
                     s,
