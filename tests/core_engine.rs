@@ -178,7 +178,12 @@ fn a_reply_left_streaming_by_a_crash_reads_as_interrupted_but_a_live_one_does_no
     if cfg!(target_os = "linux") {
         assert_eq!(status(live), MessageStatus::Streaming);
     }
-    assert_eq!(ocrchat::store::latest_version(), 6);
+    // The file was brought to the newest schema on open.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: usize = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, ocrchat::store::latest_version());
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //!
 //! Everything searchable is a row of `search_docs`, keyed by `(kind, source_id)`: a message's
 //! `content` and `reasoning` (keyed by message id) and a conversation's `title` (keyed by
-//! conversation id), and, since schema version 6, an attachment's `ocr` text (the text as
+//! conversation id), and, since schema version 7, an attachment's `ocr` text (the text as
 //! sent, after the user's edits) and its `file_name` (keyed by attachment id, with the
 //! message and conversation of the message it is on).
 //! `search_fts` is an FTS5 `trigram` index over `search_docs.text` (external content: the
