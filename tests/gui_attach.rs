@@ -15,7 +15,6 @@
 mod ocr_support;
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui::accesskit::Role;
@@ -25,22 +24,8 @@ use ocr_support::{fixture_path, rerun_with_thread_limit};
 use ocrchat::store::MessageStatus;
 use ocrchat::ui::App;
 use ocrchat::ui::attachments::OcrState;
-use support::gui::{app_with_provider, fill, step_until, type_question, wait_for_reply};
+use support::gui::{app_with_provider, drop_file, fill, step_until, type_question, wait_for_reply};
 use support::{MockServer, Reply, sse_body};
-
-/// A file dropped from the desktop, as eframe hands it over (its path).
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Err("the window must not read dropped files itself".into())
-    }
-}
 
 fn wait_until_read(harness: &mut Harness<'_, App>, count: usize) {
     step_until(harness, "the attachments are read", |app| {
@@ -63,10 +48,7 @@ fn a_dropped_file_is_read_edited_and_sent_inside_the_template() {
     let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
     let (env, mut harness) = app_with_provider("gui-attach-drop", &server, &runtime);
 
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(fixture_path("dark_en.png"))));
+    drop_file(&mut harness, fixture_path("dark_en.png"));
     wait_until_read(&mut harness, 1);
     let line = first_line("dark_en");
     let shown = harness.state().state().attachments.items[0].text.clone();
@@ -184,10 +166,7 @@ fn bad_files_dropped_on_the_window_say_what_is_wrong() {
     for (name, bytes) in cases {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
-        harness
-            .input_mut()
-            .dropped_files
-            .push(Arc::new(DroppedPath(path)));
+        drop_file(&mut harness, path);
         step_until(&mut harness, "the failure", |app| {
             let attachments = &app.state().attachments;
             attachments.items.is_empty()
@@ -200,10 +179,7 @@ fn bad_files_dropped_on_the_window_say_what_is_wrong() {
         harness.get_by_label_contains(name);
     }
     // A directory is not an image either.
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(dir.to_path_buf())));
+    drop_file(&mut harness, dir.to_path_buf());
     step_until(&mut harness, "the directory's failure", |app| {
         app.state()
             .attachments

@@ -70,6 +70,7 @@ pub(super) struct Attaching {
     pool: Option<Arc<OcrPool>>,
     next: u64,
     items: HashMap<AttachmentId, Item>,
+    images: super::attach_images::ImageCache,
 }
 
 impl Attaching {
@@ -84,6 +85,11 @@ impl Attaching {
     /// Where attachment files are kept.
     pub(super) fn files(&self) -> Option<&AttachmentFiles> {
         self.files.as_ref()
+    }
+
+    /// The prepared images the reply tasks share.
+    pub(super) fn image_cache(&self) -> super::attach_images::ImageCache {
+        self.images.clone()
     }
 }
 
@@ -314,10 +320,12 @@ impl Engine {
         });
     }
 
-    /// Takes the attachments a question sends out of the composer's list, or says why not.
+    /// Takes the attachments a question sends out of the composer's list, or says why not;
+    /// each goes to the model `sent_as`.
     pub(super) fn take_ready(
         &mut self,
         outgoing: &[OutgoingAttachment],
+        sent_as: ImageMode,
     ) -> Result<Vec<ReadyAttachment>, String> {
         for attachment in outgoing {
             match self.attaching.items.get(&attachment.id) {
@@ -351,7 +359,7 @@ impl Engine {
                     width: page.map_or(0, |p| p.width),
                     height: page.map_or(0, |p| p.height),
                     sent_text: attachment.text.clone(),
-                    sent_as: ImageMode::Text,
+                    sent_as,
                     ocr: Some(*ocr),
                 };
                 Some(ReadyAttachment { row, bytes })

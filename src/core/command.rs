@@ -141,4 +141,7 @@ pub struct SendOptions {
     pub max_tokens: Option<u32>,
     /// The composer's attachments, with their text as the user left it.
     pub attachments: Vec<super::attaching::OutgoingAttachment>,
+    /// How the attachments go to a vision model (`None`: text and image). A model that cannot
+    /// see images always gets the text ([`crate::domain::ImageMode::TextNoVision`]).
+    pub image_mode: Option<crate::domain::ImageMode>,
 }

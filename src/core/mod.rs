@@ -4,6 +4,7 @@
 //! same way, through [`CoreHandle`].
 
 mod asking;
+mod attach_images;
 mod attaching;
 mod attachment_events;
 mod attachment_prompt;

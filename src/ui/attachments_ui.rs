@@ -4,6 +4,7 @@
 //! confidence, a remove button, and the recognised text, editable before sending.
 
 use crate::core::{Command, PastedImage};
+use crate::domain::ImageMode;
 
 use super::attachments::{ComposerAttachments, OcrState};
 use super::strings::Strings;
@@ -164,6 +165,26 @@ pub fn summary(s: &Strings, language: &str, chars: usize, confidence: Option<u8>
         )
 }
 
+/// What went to the model: "OCR text (…)", "image", or both; for a model that cannot see
+/// images, the text with "sent as OCR text (the model cannot see images)".
+#[must_use]
+pub fn sent_line(s: &Strings, item: &crate::core::SentAttachment) -> String {
+    let text = || {
+        summary(
+            s,
+            item.language.as_deref().unwrap_or("?"),
+            item.sent_text.chars().count(),
+            item.confidence,
+        )
+    };
+    match item.sent_as {
+        ImageMode::Text => text(),
+        ImageMode::Image => s.sent_image.to_owned(),
+        ImageMode::Both => format!("{} + {}", text(), s.sent_image),
+        ImageMode::TextNoVision => format!("{} · {}", text(), s.sent_no_vision),
+    }
+}
+
 /// A sent message's images: a thumbnail each and one line saying what was sent.
 pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::SentImage]) {
     let visuals = ui.visuals().clone();
@@ -175,13 +196,7 @@ pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::Sen
             }
             ui.vertical(|ui| {
                 ui.label(&item.file_name);
-                let what = summary(
-                    s,
-                    item.language.as_deref().unwrap_or("?"),
-                    item.sent_text.chars().count(),
-                    item.confidence,
-                );
-                ui.label(egui::RichText::new(what).color(theme::note_text(&visuals)));
+                ui.label(egui::RichText::new(sent_line(s, item)).color(theme::note_text(&visuals)));
                 egui::CollapsingHeader::new(s.attachment_text)
                     .id_salt(("sent_text", &item.file_name, item.sent_text.len()))
                     .default_open(false)

@@ -119,6 +119,17 @@ pub struct Strings {
     pub attachment_summary: &'static str,
     /// The label of an attachment's editable text.
     pub attachment_text: &'static str,
+    /// The composer's choice of how images go to a vision model, and its three options.
+    pub image_mode: &'static str,
+    pub image_mode_text: &'static str,
+    pub image_mode_image: &'static str,
+    pub image_mode_both: &'static str,
+    /// Under the attachments when the model cannot see images.
+    pub no_vision_note: &'static str,
+    /// A sent message's line when its image went as text to a text-only model.
+    pub sent_no_vision: &'static str,
+    /// A sent message's line when its image went as an image.
+    pub sent_image: &'static str,
     pub streaming_hint: &'static str,
     /// Enter pressed while an attached image is still being read.
     pub reading_hint: &'static str,
@@ -222,6 +233,13 @@ const EN: Strings = Strings {
     attachment_remove: "Remove",
     attachment_summary: "OCR text ({lang}, {chars} characters, {conf}% confidence)",
     attachment_text: "Recognised text",
+    image_mode: "Send images as",
+    image_mode_text: "OCR text only",
+    image_mode_image: "Image only",
+    image_mode_both: "Both",
+    no_vision_note: "This model cannot see images: they are sent as OCR text",
+    sent_no_vision: "sent as OCR text (the model cannot see images)",
+    sent_image: "image",
     streaming_hint: "A reply is still streaming. Wait for it or press Stop (Esc); your question stays here",
     reading_hint: "The text of an attached image is still being read. Send again when it is done; your question stays here",
     silent_model: "Waiting for the model — no data for {secs} s",
@@ -324,6 +342,13 @@ const ZH: Strings = Strings {
     attachment_remove: "移除",
     attachment_summary: "OCR 文字（{lang}，{chars} 个字符，置信度 {conf}%）",
     attachment_text: "识别出的文字",
+    image_mode: "图片发送方式",
+    image_mode_text: "仅 OCR 文字",
+    image_mode_image: "仅图片",
+    image_mode_both: "两者",
+    no_vision_note: "此模型无法查看图片：图片将以 OCR 文字发送",
+    sent_no_vision: "以 OCR 文字发送（模型无法查看图片）",
+    sent_image: "图片",
     streaming_hint: "回复仍在生成。请等待或按停止（Esc）；你的问题会保留在这里",
     reading_hint: "附加图片的文字仍在识别中。识别完成后再发送；你的问题会保留在这里",
     silent_model: "等待模型 — 已 {secs} 秒没有数据",

@@ -23,6 +23,28 @@ pub fn app_harness<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harn
         .build_eframe(|cc| App::with_lang(cc, core, Lang::En))
 }
 
+/// A file dropped from the desktop, as eframe hands it over (its path).
+#[derive(Debug)]
+pub struct DroppedPath(pub std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("the window must not read dropped files itself".into())
+    }
+}
+
+/// Drops the file at `path` onto the window (delivered with the next frame).
+pub fn drop_file(harness: &mut Harness<'_, App>, path: std::path::PathBuf) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(path)));
+}
+
 pub fn step_until(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
     wait_until(what, WAIT, || {
         harness.step();

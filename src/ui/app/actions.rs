@@ -89,6 +89,13 @@ impl App {
         }
         let streaming = self.state.is_streaming();
         crate::ui::attachments_ui::chips_ui(ui, s, &mut self.state.attachments, commands);
+        let active = self.state.active_provider.as_deref();
+        let sees_images = self
+            .state
+            .providers
+            .iter()
+            .find(|p| Some(p.config.name.as_str()) == active)
+            .is_some_and(|p| crate::vision::sees_images(&p.config));
         let context = ComposerContext {
             attachments: if self.state.attachments.items.is_empty() {
                 Attached::None
@@ -98,6 +105,7 @@ impl App {
                 Attached::Read
             },
             streaming,
+            sees_images,
             can_send: self.state.active_provider.is_some(),
             silent_secs: if streaming {
                 self.silent_secs(ui.ctx())
@@ -113,6 +121,7 @@ impl App {
                     text,
                     options: crate::core::SendOptions {
                         attachments: self.state.attachments.outgoing(),
+                        image_mode: Some(self.composer.image_mode()),
                         ..crate::core::SendOptions::default()
                     },
                 });
