@@ -188,3 +188,43 @@ fn bad_files_dropped_on_the_window_say_what_is_wrong() {
             .is_some_and(|f| f.contains("is not a file"))
     });
 }
+
+/// The Attach… button (issue 10 §1): the files chosen in its dialog (here a picker standing in
+/// for the system's, on the dialog's own thread) become attachments through the same seam as
+/// dropped files, and are read.
+#[test]
+fn files_chosen_with_the_attach_button_are_read() {
+    if rerun_with_thread_limit("files_chosen_with_the_attach_button_are_read") {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let env = support::TestEnv::new("gui-attach-button");
+    support::gui::seed_provider(&env, &server);
+    let core = ocrchat::core::CoreHandle::start(runtime.handle(), env.options()).unwrap();
+    let picker: ocrchat::ui::attachments_dialog::FilePicker = Arc::new(|| {
+        Some(vec![
+            fixture_path("dark_en.png"),
+            fixture_path("chat_en.png"),
+        ])
+    });
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 760.0])
+        .build_eframe(|cc| {
+            App::with_lang(cc, core, ocrchat::ui::strings::Lang::En).with_file_picker(picker)
+        });
+    step_until(&mut harness, "the provider list", |app| {
+        app.state().active_provider.is_some()
+    });
+    harness.get_by_label("Attach…").click();
+    wait_until_read(&mut harness, 2);
+    let names: Vec<_> = harness
+        .state()
+        .state()
+        .attachments
+        .items
+        .iter()
+        .map(|i| i.file_name.clone())
+        .collect();
+    assert_eq!(names, ["dark_en.png", "chat_en.png"]);
+}

@@ -66,6 +66,8 @@ pub struct App {
     theme_shown: ThemeChoice,
     /// Benchmarks set `OCRCHAT_FIRST_FRAME_FILE`; the first frame writes it (start-up time).
     first_frame_file: Option<std::path::PathBuf>,
+    /// The Attach… button's file dialog.
+    attach_dialog: super::attachments_dialog::AttachDialog,
 }
 
 impl App {
@@ -105,7 +107,20 @@ impl App {
             cjk_font_loaded,
             theme_shown: ThemeChoice::System,
             first_frame_file: std::env::var_os(FIRST_FRAME_ENV).map(Into::into),
+            attach_dialog: super::attachments_dialog::AttachDialog::new(
+                super::attachments_dialog::system_picker(
+                    lang.strings().attach_dialog_title,
+                    lang.strings().attach_filter,
+                ),
+            ),
         }
+    }
+
+    /// Asks for files through `picker` instead of the system's dialog (tests choose files).
+    #[must_use]
+    pub fn with_file_picker(mut self, picker: super::attachments_dialog::FilePicker) -> Self {
+        self.attach_dialog = super::attachments_dialog::AttachDialog::new(picker);
+        self
     }
 
     /// What the window shows (tests read it back).

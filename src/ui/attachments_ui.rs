@@ -31,7 +31,7 @@ pub fn take_dropped_and_pasted(ctx: &egui::Context, s: &Strings, commands: &mut 
             .collect();
         (dropped, pasted, !input.raw.hovered_files.is_empty())
     });
-    commands.extend(dropped.into_iter().map(|path| Command::Attach { path }));
+    commands.extend(attach_commands(dropped));
     for image in pasted {
         let [width, height] = image.size;
         let pixels = image
@@ -50,6 +50,14 @@ pub fn take_dropped_and_pasted(ctx: &egui::Context, s: &Strings, commands: &mut 
     if hovering {
         drop_zone(ctx, s);
     }
+}
+
+/// Files given to the window (dropped, or chosen with Attach…) become `Command::Attach`: the
+/// core reads them, never the UI.
+pub fn attach_commands(
+    paths: impl IntoIterator<Item = std::path::PathBuf>,
+) -> impl Iterator<Item = Command> {
+    paths.into_iter().map(|path| Command::Attach { path })
 }
 
 fn drop_zone(ctx: &egui::Context, s: &Strings) {

@@ -130,6 +130,11 @@ pub struct Strings {
     pub sent_no_vision: &'static str,
     /// A sent message's line when its image went as an image.
     pub sent_image: &'static str,
+    /// The Attach… button, its hover text, the dialog's title and its filter's name.
+    pub attach_button: &'static str,
+    pub attach_hint: &'static str,
+    pub attach_dialog_title: &'static str,
+    pub attach_filter: &'static str,
     pub streaming_hint: &'static str,
     /// Enter pressed while an attached image is still being read.
     pub reading_hint: &'static str,
@@ -240,6 +245,10 @@ const EN: Strings = Strings {
     no_vision_note: "This model cannot see images: they are sent as OCR text",
     sent_no_vision: "sent as OCR text (the model cannot see images)",
     sent_image: "image",
+    attach_button: "Attach…",
+    attach_hint: "Choose images to read and ask about (you can also drop or paste them)",
+    attach_dialog_title: "Attach images",
+    attach_filter: "Images",
     streaming_hint: "A reply is still streaming. Wait for it or press Stop (Esc); your question stays here",
     reading_hint: "The text of an attached image is still being read. Send again when it is done; your question stays here",
     silent_model: "Waiting for the model — no data for {secs} s",
@@ -349,6 +358,10 @@ const ZH: Strings = Strings {
     no_vision_note: "此模型无法查看图片：图片将以 OCR 文字发送",
     sent_no_vision: "以 OCR 文字发送（模型无法查看图片）",
     sent_image: "图片",
+    attach_button: "添加图片…",
+    attach_hint: "选择要识别并提问的图片（也可以拖放或粘贴）",
+    attach_dialog_title: "添加图片",
+    attach_filter: "图片",
     streaming_hint: "回复仍在生成。请等待或按停止（Esc）；你的问题会保留在这里",
     reading_hint: "附加图片的文字仍在识别中。识别完成后再发送；你的问题会保留在这里",
     silent_model: "等待模型 — 已 {secs} 秒没有数据",

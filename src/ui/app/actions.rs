@@ -82,12 +82,29 @@ impl App {
         }
     }
 
+    /// The Attach… button; the files chosen in its dialog become attachments like dropped ones.
+    fn attach_button_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let s = self.strings();
+        let chosen = self.attach_dialog.take_chosen();
+        commands.extend(crate::ui::attachments_ui::attach_commands(chosen));
+        let open = self.attach_dialog.is_open();
+        let button = ui
+            .add_enabled(!open, egui::Button::new(s.attach_button))
+            .on_hover_text(s.attach_hint);
+        if button.clicked()
+            && let Err(message) = self.attach_dialog.open(ui.ctx())
+        {
+            self.state.errors.push(message);
+        }
+    }
+
     pub(super) fn composer_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let s = self.strings();
         if std::mem::take(&mut self.focus_composer) {
             ui.memory_mut(|m| m.request_focus(Composer::text_id()));
         }
         let streaming = self.state.is_streaming();
+        self.attach_button_ui(ui, commands);
         crate::ui::attachments_ui::chips_ui(ui, s, &mut self.state.attachments, commands);
         let active = self.state.active_provider.as_deref();
         let sees_images = self
