@@ -24,7 +24,9 @@ use ocr_support::{fixture_path, rerun_with_thread_limit};
 use ocrchat::store::MessageStatus;
 use ocrchat::ui::App;
 use ocrchat::ui::attachments::OcrState;
-use support::gui::{app_with_provider, drop_file, fill, step_until, type_question, wait_for_reply};
+use support::gui::{
+    app_configured, app_with_provider, drop_file, fill, step_until, type_question, wait_for_reply,
+};
 use support::{MockServer, Reply, sse_body};
 
 fn wait_until_read(harness: &mut Harness<'_, App>, count: usize) {
@@ -199,23 +201,19 @@ fn files_chosen_with_the_attach_button_are_read() {
     }
     let runtime = support::runtime();
     let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
-    let env = support::TestEnv::new("gui-attach-button");
-    support::gui::seed_provider(&env, &server);
-    let core = ocrchat::core::CoreHandle::start(runtime.handle(), env.options()).unwrap();
     let picker: ocrchat::ui::attachments_dialog::FilePicker = Arc::new(|| {
         Some(vec![
             fixture_path("dark_en.png"),
             fixture_path("chat_en.png"),
         ])
     });
-    let mut harness = Harness::builder()
-        .with_size([1100.0, 760.0])
-        .build_eframe(|cc| {
-            App::with_lang(cc, core, ocrchat::ui::strings::Lang::En).with_file_picker(picker)
-        });
-    step_until(&mut harness, "the provider list", |app| {
-        app.state().active_provider.is_some()
-    });
+    let (_env, mut harness) = app_configured(
+        "gui-attach-button",
+        &server,
+        &runtime,
+        |_| {},
+        |app| app.with_file_picker(picker),
+    );
     harness.get_by_label("Attach…").click();
     wait_until_read(&mut harness, 2);
     let names: Vec<_> = harness
@@ -227,4 +225,77 @@ fn files_chosen_with_the_attach_button_are_read() {
         .map(|i| i.file_name.clone())
         .collect();
     assert_eq!(names, ["dark_en.png", "chat_en.png"]);
+}
+
+/// OCR language in Settings (issue 10 §4): chosen from the installed languages, saved in the
+/// config, and new attachments are read in it.
+#[test]
+fn the_ocr_language_chosen_in_settings_reads_new_attachments() {
+    if rerun_with_thread_limit("the_ocr_language_chosen_in_settings_reads_new_attachments") {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (env, mut harness) = app_with_provider("gui-attach-language", &server, &runtime);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    step_until(&mut harness, "the OCR languages", |app| {
+        app.state().ocr_languages.is_some()
+    });
+    harness.get_by_label("OCR language").click();
+    harness.run_steps(2);
+    harness.get_by_label("eng").click();
+    let config = env.paths.config_file();
+    support::wait_until("the choice is saved", support::gui::WAIT, || {
+        harness.step();
+        ocrchat::config::Settings::load(&config)
+            .unwrap()
+            .ocr_language
+            .is_some_and(|l| l == "eng")
+    });
+    harness.key_press(egui::Key::Escape);
+    drop_file(&mut harness, fixture_path("dark_en.png"));
+    wait_until_read(&mut harness, 1);
+    let item = &harness.state().state().attachments.items[0];
+    assert!(
+        matches!(&item.ocr, OcrState::Read { language, .. } if language == "eng"),
+        "{:?}",
+        item.ocr
+    );
+}
+
+/// A chosen language that is not installed: the attachment fails naming the Debian package,
+/// and Settings says the same.
+#[test]
+fn a_missing_ocr_language_names_its_debian_package() {
+    if rerun_with_thread_limit("a_missing_ocr_language_names_its_debian_package") {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (_env, mut harness) = app_configured(
+        "gui-attach-missing-language",
+        &server,
+        &runtime,
+        |settings| settings.ocr_language = Some("chi_sim+kat_old".into()),
+        |app| app,
+    );
+    drop_file(&mut harness, fixture_path("dark_en.png"));
+    step_until(&mut harness, "the failure", |app| {
+        app.state()
+            .attachments
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains("tesseract-ocr-kat-old"))
+    });
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    step_until(&mut harness, "the OCR languages", |app| {
+        app.state().ocr_languages.is_some()
+    });
+    assert!(
+        harness
+            .query_all_by_label_contains("apt-get install tesseract-ocr-kat-old")
+            .count()
+            >= 2,
+        "the composer and Settings both say it"
+    );
 }

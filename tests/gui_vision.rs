@@ -25,7 +25,7 @@ use ocrchat::llm::ProviderConfig;
 use ocrchat::store::MessageStatus;
 use ocrchat::ui::App;
 use ocrchat::ui::attachments::OcrState;
-use support::gui::{app_harness, drop_file, step_until, type_question};
+use support::gui::{app_configured, app_harness, drop_file, step_until, type_question};
 use support::{MockServer, Reply, TestEnv, sse_body};
 
 /// An app whose active provider at `server` asks `model`.
@@ -35,16 +35,10 @@ fn app_asking<'a>(
     server: &MockServer,
     runtime: &tokio::runtime::Runtime,
 ) -> (TestEnv, Harness<'a, App>) {
-    let env = TestEnv::new(name);
-    let mut settings = Settings::default();
-    settings.upsert(ProviderConfig::new("Local", &server.base_url, model));
-    settings.active_provider = Some("Local".into());
-    settings.save(&env.paths.config_file()).unwrap();
-    let mut harness = app_harness(&env, runtime);
-    step_until(&mut harness, "the provider list", |app| {
-        app.state().active_provider.is_some()
-    });
-    (env, harness)
+    let configure = |settings: &mut Settings| {
+        settings.upsert(ProviderConfig::new("Local", &server.base_url, model));
+    };
+    app_configured(name, server, runtime, configure, |app| app)
 }
 
 fn drop_and_read(harness: &mut Harness<'_, App>, fixture: &str) {

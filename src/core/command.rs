@@ -113,6 +113,12 @@ pub enum Command {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// Chooses the OCR languages for new attachments (`None`: automatic) and saves them; the
+    /// answer is [`crate::core::Event::OcrLanguages`].
+    SetOcrLanguage {
+        /// A `+`-joined list of installed languages, such as `chi_sim+eng`.
+        language: Option<String>,
+    },
     /// Remembers the window's zoom (Ctrl +/−) for the next start.
     SetUiZoom {
         /// The zoom factor (1.0 is the default size).

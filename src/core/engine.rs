@@ -167,6 +167,7 @@ impl Engine {
         self.events.emit(Event::Theme(self.settings.theme)).await;
         let ui_zoom = self.settings.ui_zoom;
         self.events.emit(Event::Preferences { ui_zoom }).await;
+        self.emit_ocr_languages();
         self.emit_providers().await;
         self.emit_conversations().await;
         let offer = self.dotenv_offer();
@@ -225,6 +226,7 @@ impl Engine {
             Command::Search { query, limit } => self.search(query, limit).await,
             Command::Continue { conversation } => self.continue_reply(conversation).await,
             Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
+            Command::SetOcrLanguage { language } => self.set_ocr_language(language).await,
             Command::SetUiZoom { zoom } => {
                 // Within egui's own zoom range; anything else (a bad value) is not kept.
                 if (0.2..=5.0).contains(&zoom) && self.settings.ui_zoom != Some(zoom) {
@@ -421,6 +423,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Continue { .. } => "continue",
         Command::TestProvider { .. } => "test_provider",
         Command::SetUiZoom { .. } => "set_ui_zoom",
+        Command::SetOcrLanguage { .. } => "set_ocr_language",
         Command::Stop { .. } => "stop",
         Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",

@@ -148,6 +148,8 @@ pub enum Event {
         /// Why the last write failed, while it is not saved.
         error: Option<String>,
     },
+    /// The OCR languages: what is installed and chosen (at start and after a change).
+    OcrLanguages(super::attachment_events::OcrLanguages),
     /// The window's remembered preferences (at start).
     Preferences {
         /// The zoom factor the person chose with Ctrl +/−, if any.

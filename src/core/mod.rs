@@ -21,7 +21,8 @@ mod store_worker;
 mod testing;
 
 pub use attachment_events::{
-    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
+    AttachmentEvent, AttachmentId, OcrLanguages, OutgoingAttachment, PastedImage, SentAttachment,
+    Thumbnail,
 };
 pub use command::{Command, SendOptions};
 pub use continuing::can_continue;

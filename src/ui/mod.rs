@@ -7,6 +7,7 @@
 mod app;
 pub mod attachments;
 pub mod attachments_dialog;
+mod attachments_settings;
 mod attachments_ui;
 mod composer;
 mod conversation;

@@ -59,6 +59,8 @@ pub struct UiState {
     pub attachments: super::attachments::ComposerAttachments,
     /// The images of the open conversation's messages.
     pub sent_attachments: super::attachments::SentAttachments,
+    /// The OCR languages installed and chosen (Settings).
+    pub ocr_languages: Option<crate::core::OcrLanguages>,
 }
 
 impl UiState {
@@ -196,6 +198,7 @@ impl UiState {
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Theme(theme) => self.theme = theme,
             Event::Preferences { ui_zoom } => self.ui_zoom = Some(ui_zoom),
+            Event::OcrLanguages(languages) => self.ocr_languages = Some(languages),
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {

@@ -130,6 +130,10 @@ pub struct Strings {
     pub sent_no_vision: &'static str,
     /// A sent message's line when its image went as an image.
     pub sent_image: &'static str,
+    /// Settings: the OCR language choice, its automatic entry (`{langs}`) and hover text.
+    pub ocr_language: &'static str,
+    pub ocr_language_automatic: &'static str,
+    pub ocr_language_hint: &'static str,
     /// The Attach… button, its hover text, the dialog's title and its filter's name.
     pub attach_button: &'static str,
     pub attach_hint: &'static str,
@@ -245,6 +249,9 @@ const EN: Strings = Strings {
     no_vision_note: "This model cannot see images: they are sent as OCR text",
     sent_no_vision: "sent as OCR text (the model cannot see images)",
     sent_image: "image",
+    ocr_language: "OCR language",
+    ocr_language_automatic: "Automatic ({langs})",
+    ocr_language_hint: "The languages new attachments are read in; the list shows the installed tesseract languages",
     attach_button: "Attach…",
     attach_hint: "Choose images to read and ask about (you can also drop or paste them)",
     attach_dialog_title: "Attach images",
@@ -358,6 +365,9 @@ const ZH: Strings = Strings {
     no_vision_note: "此模型无法查看图片：图片将以 OCR 文字发送",
     sent_no_vision: "以 OCR 文字发送（模型无法查看图片）",
     sent_image: "图片",
+    ocr_language: "OCR 语言",
+    ocr_language_automatic: "自动（{langs}）",
+    ocr_language_hint: "新附加图片的识别语言；列表为已安装的 tesseract 语言",
     attach_button: "添加图片…",
     attach_hint: "选择要识别并提问的图片（也可以拖放或粘贴）",
     attach_dialog_title: "添加图片",

@@ -106,6 +106,10 @@ impl App {
             .collapsible(false)
             .show(ctx, |ui| {
                 commands.extend(super::theme_switch_ui(ui, s, self.state.theme));
+                let languages = self.state.ocr_languages.as_ref();
+                commands.extend(crate::ui::attachments_settings::ocr_language_ui(
+                    ui, s, languages,
+                ));
                 ui.separator();
                 match provider_list_ui(
                     ui,
