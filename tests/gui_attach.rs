@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ocr_support::{fixture_path, rerun_with_thread_limit};
 use ocrchat::store::MessageStatus;
 use ocrchat::ui::App;
@@ -298,4 +298,68 @@ fn a_missing_ocr_language_names_its_debian_package() {
             >= 2,
         "the composer and Settings both say it"
     );
+}
+
+/// Templates are editable in Settings and "Show the prompt" previews exactly what is sent
+/// (issue 10 §5): a custom English template is saved, the preview shows it filled with the
+/// edited OCR text and the question, and the request carries that very text.
+#[test]
+fn the_prompt_preview_is_exactly_what_is_sent_with_a_custom_template() {
+    if rerun_with_thread_limit("the_prompt_preview_is_exactly_what_is_sent_with_a_custom_template")
+    {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (env, mut harness) = app_with_provider("gui-attach-template", &server, &runtime);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    harness.step();
+    harness.get_by_label("Prompt templates").click();
+    harness.run_steps(2);
+    let custom = "CUSTOM {{ question }}{% for a in attachments %} <<{{ a.file_name }}: {{ a.ocr_text }}>>{% endfor %}";
+    fill(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Template for other questions",
+        custom,
+    );
+    // One Save per template; only the edited one's is enabled.
+    harness
+        .query_all_by_label("Save template")
+        .find(|node| !node.accesskit_node().is_disabled())
+        .unwrap()
+        .click();
+    let config = env.paths.config_file();
+    support::wait_until("the template is saved", support::gui::WAIT, || {
+        harness.step();
+        ocrchat::config::Settings::load(&config)
+            .unwrap()
+            .prompt_template_en
+            .is_some_and(|t| t == custom)
+    });
+    harness.key_press(egui::Key::Escape);
+
+    drop_file(&mut harness, fixture_path("dark_en.png"));
+    wait_until_read(&mut harness, 1);
+    fill(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Recognised text",
+        "EDITED",
+    );
+    type_question(&mut harness, "What is it?");
+    harness.get_by_label("Show the prompt").click();
+    harness.run_steps(2);
+    let preview = harness
+        .get_by_label_contains("CUSTOM What is it?")
+        .value()
+        .unwrap();
+    assert_eq!(preview, "CUSTOM What is it? <<dark_en.png: EDITED>>");
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Message")
+        .focus();
+    harness.key_press(egui::Key::Enter);
+    wait_for_reply(&mut harness, MessageStatus::Complete);
+    let request = server.requests()[0].json();
+    assert_eq!(request["messages"][0]["content"], preview.as_str());
 }

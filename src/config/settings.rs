@@ -28,6 +28,12 @@ pub struct Settings {
     /// Chinese is installed, else `eng`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ocr_language: Option<String>,
+    /// The user's Chinese prompt template (`None`: the built-in one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_template_zh: Option<String>,
+    /// The user's English prompt template (`None`: the built-in one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_template_en: Option<String>,
     /// Configured providers, in the order the user added them.
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,

@@ -3,13 +3,12 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::attach_images::{ImageJob, ImagePlan, PreparedImages};
+use super::attach_images::{FreshImages, ImagePlan, PreparedImages, sent_as};
 use super::attaching::{ReadyAttachment, save_attachments, with_attachment_text};
 use super::command::SendOptions;
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
 use super::event::Event;
 use super::providers::DOTENV_PRESET;
-use crate::domain::ImageMode;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
 use crate::secrets;
 use crate::store::{ConversationId, Message, MessageId, MessageStatus, NewMessage, title_from};
@@ -149,7 +148,7 @@ impl Engine {
             .await
             .map_err(|err| err.to_string())?;
         let (history, plan) =
-            with_attachment_text(history.0, &history.1, crate::vision::sees_images(&provider))?;
+            with_attachment_text(history.0, &history.1, &self.request_shape(&provider))?;
 
         self.events
             .emit(Event::QuestionAccepted { conversation: id })
@@ -201,8 +200,8 @@ impl Engine {
             .await;
         match result {
             Ok(Some((reply, (history, attached)))) => {
-                let sees_images = crate::vision::sees_images(&provider);
-                let (history, plan) = match with_attachment_text(history, &attached, sees_images) {
+                let shape = self.request_shape(&provider);
+                let (history, plan) = match with_attachment_text(history, &attached, &shape) {
                     Ok(history) => history,
                     Err(err) => return self.events.emit(Event::Error(err)).await,
                 };
@@ -241,17 +240,6 @@ impl Engine {
             options,
             provider,
         );
-    }
-
-    /// A job preparing `plan`'s images for `provider` (see `attach_images.rs`).
-    pub(super) fn image_job(
-        &self,
-        plan: ImagePlan,
-        provider: &ProviderConfig,
-        fresh: FreshImages,
-    ) -> ImageJob {
-        let files = self.attaching.files().cloned();
-        ImageJob::new(plan, provider, files, fresh, self.attaching.image_cache())
     }
 
     /// Resolves the key and streams the answer to `messages` (made in the reply's task: their
@@ -418,22 +406,6 @@ pub(super) fn request_messages(
             content: m.content,
         }))
         .collect()
-}
-
-/// The question's own images by content hash (see [`ImageJob`]).
-pub(super) type FreshImages = std::collections::HashMap<String, std::sync::Arc<[u8]>>;
-
-/// How a question's images are sent: as chosen for a model that sees images, else as text
-/// (and the message says the model cannot see them).
-fn sent_as(options: &SendOptions, provider: &ProviderConfig) -> ImageMode {
-    if crate::vision::sees_images(provider) {
-        match options.image_mode.unwrap_or_default() {
-            ImageMode::TextNoVision => ImageMode::Text,
-            chosen => chosen,
-        }
-    } else {
-        ImageMode::TextNoVision
-    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::domain::ImageMode;
 use crate::llm::{ImagePart, ProviderConfig};
 use crate::store::{AttachmentFiles, MessageId};
 use crate::vision::{ImageLimits, prepare, sees_images};
@@ -168,6 +169,38 @@ impl ImageJob {
         let part = prepare(&image.file_name, &bytes, limits).map_err(|err| err.to_string())?;
         self.cache.insert(key, part.clone());
         Ok(part)
+    }
+}
+
+/// The question's own images by content hash (see [`ImageJob`]).
+pub(super) type FreshImages = std::collections::HashMap<String, std::sync::Arc<[u8]>>;
+
+/// How a question's images are sent: as chosen for a model that sees images, else as text
+/// (and the message says the model cannot see them).
+pub(super) fn sent_as(
+    options: &super::command::SendOptions,
+    provider: &ProviderConfig,
+) -> ImageMode {
+    if crate::vision::sees_images(provider) {
+        match options.image_mode.unwrap_or_default() {
+            ImageMode::TextNoVision => ImageMode::Text,
+            chosen => chosen,
+        }
+    } else {
+        ImageMode::TextNoVision
+    }
+}
+
+impl super::engine::Engine {
+    /// A job preparing `plan`'s images for `provider` (see `attach_images.rs`).
+    pub(super) fn image_job(
+        &self,
+        plan: ImagePlan,
+        provider: &ProviderConfig,
+        fresh: FreshImages,
+    ) -> ImageJob {
+        let files = self.attaching.files().cloned();
+        ImageJob::new(plan, provider, files, fresh, self.attaching.image_cache())
     }
 }
 

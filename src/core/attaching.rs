@@ -18,8 +18,8 @@ use super::engine::{Engine, Internal};
 use super::event::Event;
 use crate::domain::{ImageMode, OcrResult};
 use crate::ocr::{
-    LanguageSpec, OcrError, OcrJobCanceller, OcrPool, OcrPoolConfig, OcrRequest, OcrSource,
-    OcrStage, TessData, tesseract_pool,
+    OcrError, OcrJobCanceller, OcrPool, OcrPoolConfig, OcrRequest, OcrSource, OcrStage,
+    tesseract_pool,
 };
 use crate::store::{AttachmentFiles, MAX_ATTACHMENT_BYTES, MessageId, NewAttachment};
 
@@ -93,22 +93,6 @@ impl Attaching {
     }
 }
 
-/// The OCR languages for attachments: the chosen ones (checked: a missing one names its Debian
-/// package), else `chi_sim+eng` when Chinese is installed, else `eng`.
-fn languages(chosen: Option<&str>) -> Result<LanguageSpec, OcrError> {
-    let tessdata = TessData::locate();
-    if let Some(chosen) = chosen {
-        let spec = LanguageSpec::parse(chosen)?;
-        return spec.check_installed(&tessdata).map(|()| spec);
-    }
-    let chinese = LanguageSpec::parse("chi_sim+eng")?;
-    if chinese.check_installed(&tessdata).is_ok() {
-        return Ok(chinese);
-    }
-    let english = LanguageSpec::parse("eng")?;
-    english.check_installed(&tessdata).map(|()| english)
-}
-
 /// Reads a file the user attached: a regular file of bounded size.
 fn read_file(path: &std::path::Path, name: &str) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path)
@@ -146,54 +130,7 @@ fn pasted_bytes(image: PastedImage) -> Result<Vec<u8>, String> {
     }
 }
 
-/// The choices and the chosen OCR languages (reads the tessdata folder: a blocking thread).
-fn ocr_languages(chosen: Option<String>) -> super::attachment_events::OcrLanguages {
-    let installed = TessData::locate().installed();
-    let automatic = languages(None).map_or_else(|_| "eng".to_owned(), |spec| spec.to_string());
-    let problem = chosen
-        .as_deref()
-        .and_then(|chosen| languages(Some(chosen)).err())
-        .map(|err| err.to_string());
-    super::attachment_events::OcrLanguages {
-        chosen,
-        automatic,
-        installed,
-        problem,
-    }
-}
-
 impl Engine {
-    /// Reports the OCR languages from a task of its own (the folder is read on a blocking
-    /// thread; the engine loop does not wait).
-    pub(super) fn emit_ocr_languages(&self) {
-        let chosen = self.settings.ocr_language.clone();
-        let events = self.events.clone();
-        tokio::spawn(async move {
-            if let Ok(languages) = tokio::task::spawn_blocking(move || ocr_languages(chosen)).await
-            {
-                events.emit(Event::OcrLanguages(languages)).await;
-            }
-        });
-    }
-
-    /// `Command::SetOcrLanguage`: a well-formed list is saved (an uninstalled one too: the
-    /// report says which package it needs), a malformed one is refused.
-    pub(super) async fn set_ocr_language(&mut self, language: Option<String>) {
-        let language = language
-            .map(|l| l.trim().to_owned())
-            .filter(|l| !l.is_empty());
-        if let Some(spec) = &language
-            && let Err(err) = LanguageSpec::parse(spec)
-        {
-            return self.events.emit(Event::Error(err.to_string())).await;
-        }
-        if self.settings.ocr_language != language {
-            self.settings.ocr_language = language;
-            self.save_settings().await;
-        }
-        self.emit_ocr_languages();
-    }
-
     /// `Command::Attach`: reads the file off the engine task and starts OCR.
     pub(super) async fn attach_file(&mut self, path: PathBuf) {
         let name = path.file_name().map_or_else(
@@ -434,7 +371,7 @@ fn read_attachment(
     bytes: impl FnOnce() -> Result<Vec<u8>, String>,
 ) -> Result<ReadImage, String> {
     let bytes: Arc<[u8]> = bytes()?.into();
-    let languages = languages(chosen).map_err(|err| err.to_string())?;
+    let languages = super::attach_languages::languages(chosen).map_err(|err| err.to_string())?;
     let request = OcrRequest {
         source: OcrSource::Bytes {
             name: name.to_owned(),

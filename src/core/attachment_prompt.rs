@@ -7,8 +7,16 @@ use super::attach_images::{ImagePlan, ImageRef, MAX_IMAGES_PER_REQUEST};
 use super::attaching::percent;
 use crate::domain::ImageMode;
 use crate::llm::Role;
-use crate::prompt::{PromptAttachment, PromptContext, PromptTemplate};
+use crate::prompt::{PromptAttachment, PromptContext, PromptTemplates};
 use crate::store::{Message, MessageId, NewAttachment, StoredAttachment};
+
+/// The templates of the settings.
+pub(super) fn prompt_templates(settings: &crate::config::Settings) -> PromptTemplates {
+    PromptTemplates {
+        zh: settings.prompt_template_zh.clone(),
+        en: settings.prompt_template_en.clone(),
+    }
+}
 
 /// The history as the model sees it: each user message with attachments becomes the prompt
 /// template filled with its question and its images' text. For a model that sees images
@@ -18,14 +26,18 @@ use crate::store::{Message, MessageId, NewAttachment, StoredAttachment};
 pub(super) fn with_attachment_text(
     mut history: Vec<Message>,
     attachments: &[StoredAttachment],
-    sees_images: bool,
+    shape: &RequestShape,
 ) -> Result<(Vec<Message>, ImagePlan), String> {
+    let RequestShape {
+        sees_images,
+        templates,
+    } = shape;
     let mut by_message: HashMap<MessageId, Vec<&StoredAttachment>> = HashMap::new();
     for stored in attachments {
         by_message.entry(stored.message).or_default().push(stored);
     }
     // The newest images that may go as images (rows are in message, then position order).
-    let as_images: HashSet<i64> = if sees_images {
+    let as_images: HashSet<i64> = if *sees_images {
         attachments
             .iter()
             .rev()
@@ -62,7 +74,8 @@ pub(super) fn with_attachment_text(
             .filter(|a| mode(a).sends_text())
             .map(|a| &a.attachment)
             .collect();
-        message.content = fill_template(std::mem::take(&mut message.content), &texts)?;
+        let question = std::mem::take(&mut message.content);
+        message.content = fill_template(templates, question, &texts)?;
         if !images.is_empty() {
             plan.push((message.id, images));
         }
@@ -71,15 +84,11 @@ pub(super) fn with_attachment_text(
 }
 
 /// The template filled with `question` and the text of `attached`.
-fn fill_template(question: String, attached: &[&NewAttachment]) -> Result<String, String> {
-    // The template follows the language the user writes in: the question's, or with no
-    // question, the images' text.
-    let chinese = if question.trim().is_empty() {
-        attached.iter().any(|a| has_cjk(&a.sent_text))
-    } else {
-        has_cjk(&question)
-    };
-    let template = PromptTemplate::default_for(if chinese { "zh" } else { "en" });
+fn fill_template(
+    templates: &PromptTemplates,
+    question: String,
+    attached: &[&NewAttachment],
+) -> Result<String, String> {
     let context = PromptContext {
         question,
         attachments: attached
@@ -100,11 +109,45 @@ fn fill_template(question: String, attached: &[&NewAttachment]) -> Result<String
             })
             .collect(),
     };
-    template.render(&context).map_err(|err| err.to_string())
+    templates.render(&context).map_err(|err| err.to_string())
 }
 
-/// True when `text` has a CJK ideograph.
-fn has_cjk(text: &str) -> bool {
-    text.chars()
-        .any(|c| matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}'))
+/// What shapes a request's user messages with images.
+pub(super) struct RequestShape {
+    /// The model sees images (and its API style carries them).
+    pub(super) sees_images: bool,
+    /// The prompt templates in use.
+    pub(super) templates: PromptTemplates,
+}
+
+impl super::engine::Engine {
+    /// `Command::SetPromptTemplate`: checks the template, saves it, reports the templates.
+    pub(super) async fn set_prompt_template(&mut self, language: &str, source: Option<String>) {
+        use super::event::Event;
+        let source = source.filter(|s| !s.trim().is_empty());
+        if let Some(source) = &source
+            && let Err(err) = crate::prompt::check_template(source)
+        {
+            return self.events.emit(Event::Error(err.to_string())).await;
+        }
+        let slot = if language.starts_with("zh") {
+            &mut self.settings.prompt_template_zh
+        } else {
+            &mut self.settings.prompt_template_en
+        };
+        if *slot != source {
+            *slot = source;
+            self.save_settings().await;
+        }
+        let templates = prompt_templates(&self.settings);
+        self.events.emit(Event::PromptTemplates(templates)).await;
+    }
+
+    /// The shape of requests to `provider`, with the templates of the settings.
+    pub(super) fn request_shape(&self, provider: &crate::llm::ProviderConfig) -> RequestShape {
+        RequestShape {
+            sees_images: crate::vision::sees_images(provider),
+            templates: prompt_templates(&self.settings),
+        }
+    }
 }

@@ -119,6 +119,15 @@ pub enum Command {
         /// A `+`-joined list of installed languages, such as `chi_sim+eng`.
         language: Option<String>,
     },
+    /// Saves the user's prompt template for a language (`None`: back to the built-in one);
+    /// a template that does not parse or fill in is refused with a message naming the line.
+    /// The answer is [`crate::core::Event::PromptTemplates`].
+    SetPromptTemplate {
+        /// `zh` or `en`.
+        language: String,
+        /// The template.
+        source: Option<String>,
+    },
     /// Remembers the window's zoom (Ctrl +/−) for the next start.
     SetUiZoom {
         /// The zoom factor (1.0 is the default size).

@@ -44,14 +44,14 @@ impl Engine {
             return;
         };
         let mut reply = last.clone();
-        let sees_images = crate::vision::sees_images(&provider);
+        let shape = self.request_shape(&provider);
         let earlier = match self
             .store
             .call(move |s| s.attachments_in(conversation))
             .await
         {
             Ok(attached) => {
-                super::attaching::with_attachment_text(earlier.to_vec(), &attached, sees_images)
+                super::attaching::with_attachment_text(earlier.to_vec(), &attached, &shape)
             }
             Err(err) => Err(err.to_string()),
         };

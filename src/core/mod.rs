@@ -5,6 +5,7 @@
 
 mod asking;
 mod attach_images;
+mod attach_languages;
 mod attaching;
 mod attachment_events;
 mod attachment_prompt;

@@ -43,6 +43,65 @@ pub fn ocr_language_ui(
     (chosen != languages.chosen).then_some(Command::SetOcrLanguage { language: chosen })
 }
 
+/// The prompt templates, one per language, editable; Save checks and keeps one (the core
+/// refuses a template with an error, naming the line), Reset goes back to the built-in one.
+pub fn prompt_templates_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    templates: &crate::prompt::PromptTemplates,
+) -> Option<Command> {
+    let mut command = None;
+    egui::CollapsingHeader::new(s.prompt_templates)
+        .id_salt("prompt_templates")
+        .show(ui, |ui| {
+            for (language, title) in [("zh", s.template_zh), ("en", s.template_en)] {
+                let saved = templates.source(language);
+                // A new saved text (saved, reset) starts a fresh draft.
+                let id = egui::Id::unique(("prompt_template", language, saved));
+                let mut draft = ui.data_mut(|d| {
+                    d.get_temp_mut_or_insert_with(id, || saved.to_owned())
+                        .clone()
+                });
+                let label = ui.label(title);
+                ui.add(
+                    egui::TextEdit::multiline(&mut draft)
+                        .code_editor()
+                        .desired_rows(6)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(label.id);
+                ui.horizontal(|ui| {
+                    let changed = draft != saved;
+                    if ui
+                        .add_enabled(changed, egui::Button::new(s.template_save))
+                        .clicked()
+                    {
+                        command = Some(Command::SetPromptTemplate {
+                            language: language.to_owned(),
+                            source: Some(draft.clone()),
+                        });
+                    }
+                    let custom = match language {
+                        "zh" => templates.zh.is_some(),
+                        _ => templates.en.is_some(),
+                    };
+                    if ui
+                        .add_enabled(custom, egui::Button::new(s.template_reset))
+                        .clicked()
+                    {
+                        // The saved text changes, and with it the draft's id: a fresh draft.
+                        command = Some(Command::SetPromptTemplate {
+                            language: language.to_owned(),
+                            source: None,
+                        });
+                    }
+                });
+                ui.data_mut(|d| d.insert_temp(id, draft));
+            }
+        });
+    command
+}
+
 /// The lists offered: `chi_sim+eng` when both are installed, then each installed language.
 fn choices(installed: &[String]) -> Vec<String> {
     let has = |code: &str| installed.iter().any(|c| c == code);

@@ -215,3 +215,86 @@ pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::Sen
         });
     }
 }
+
+/// What the composer would send, for the "show the prompt" toggle: the same templates and
+/// function the core fills the request with.
+pub struct PromptPreview<'a> {
+    /// The templates in use.
+    pub templates: &'a crate::prompt::PromptTemplates,
+    /// The draft.
+    pub question: &'a str,
+    /// The composer's attachments with their edited text.
+    pub attachments: &'a ComposerAttachments,
+    /// How the images go.
+    pub mode: ImageMode,
+}
+
+impl PromptPreview<'_> {
+    /// The text of the message as the model will get it, and how many images go as images.
+    ///
+    /// # Errors
+    /// The template does not fill in (the message names the line).
+    pub fn text(&self) -> Result<(String, usize), String> {
+        let items = &self.attachments.items;
+        let attachments = if self.mode.sends_text() {
+            items
+                .iter()
+                .map(|item| {
+                    let (lang, confidence) = match &item.ocr {
+                        OcrState::Read {
+                            language,
+                            confidence,
+                            ..
+                        } => (language.clone(), confidence.map(u32::from)),
+                        OcrState::Reading { .. } => (String::new(), None),
+                    };
+                    crate::prompt::PromptAttachment {
+                        file_name: item.file_name.clone(),
+                        ocr_text: item.text.clone(),
+                        lang,
+                        confidence,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let context = crate::prompt::PromptContext {
+            // The core sends the question without trailing blanks.
+            question: self.question.trim_end().to_owned(),
+            attachments,
+        };
+        let text = self
+            .templates
+            .render(&context)
+            .map_err(|err| err.to_string())?;
+        let images = if self.mode.sends_image() {
+            items.len()
+        } else {
+            0
+        };
+        Ok((text, images))
+    }
+
+    /// Draws the preview (or the template's error).
+    pub fn ui(&self, ui: &mut egui::Ui, s: &Strings) {
+        let visuals = ui.visuals().clone();
+        egui::Frame::group(ui.style()).show(ui, |ui| match self.text() {
+            Ok((text, images)) => {
+                egui::ScrollArea::vertical()
+                    .id_salt("prompt_preview")
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        ui.add(egui::Label::new(text).selectable(true).wrap());
+                    });
+                if images > 0 {
+                    let line = s.prompt_preview_images.replace("{n}", &images.to_string());
+                    ui.label(egui::RichText::new(line).color(theme::note_text(&visuals)));
+                }
+            }
+            Err(message) => {
+                ui.label(egui::RichText::new(message).color(theme::error_text(&visuals)));
+            }
+        });
+    }
+}

@@ -57,6 +57,8 @@ pub struct Composer {
     notice: Option<String>,
     /// How images go to a vision model (kept from one message to the next).
     image_mode: ImageMode,
+    /// The preview of the prompt is shown.
+    show_prompt: bool,
 }
 
 impl Composer {
@@ -175,9 +177,15 @@ impl Composer {
         self.image_mode
     }
 
+    /// Whether the prompt preview is on.
+    pub fn show_prompt(&self) -> bool {
+        self.show_prompt
+    }
+
     /// The choice of text, image or both; for a model that cannot see images, a note instead
-    /// (an image is never dropped silently).
+    /// (an image is never dropped silently). And the prompt preview's toggle.
     fn image_mode_ui(&mut self, ui: &mut egui::Ui, s: &Strings, sees_images: bool) {
+        ui.checkbox(&mut self.show_prompt, s.show_prompt);
         if !sees_images {
             let color = theme::note_text(ui.visuals());
             ui.label(egui::RichText::new(s.no_vision_note).color(color));

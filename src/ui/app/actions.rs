@@ -130,7 +130,22 @@ impl App {
                 None
             },
         };
-        match self.composer.ui(ui, s, context) {
+        let action = self.composer.ui(ui, s, context);
+        if self.composer.show_prompt() && !self.state.attachments.items.is_empty() {
+            let mode = if sees_images {
+                self.composer.image_mode()
+            } else {
+                crate::domain::ImageMode::TextNoVision
+            };
+            let preview = crate::ui::attachments_ui::PromptPreview {
+                templates: &self.state.prompt_templates,
+                question: self.composer.draft(),
+                attachments: &self.state.attachments,
+                mode,
+            };
+            preview.ui(ui, s);
+        }
+        match action {
             Some(ComposerAction::Send(text)) => {
                 self.conversation.jump_to_latest();
                 commands.push(Command::Send {

@@ -110,6 +110,10 @@ impl App {
                 commands.extend(crate::ui::attachments_settings::ocr_language_ui(
                     ui, s, languages,
                 ));
+                let templates = &self.state.prompt_templates;
+                commands.extend(crate::ui::attachments_settings::prompt_templates_ui(
+                    ui, s, templates,
+                ));
                 ui.separator();
                 match provider_list_ui(
                     ui,
