@@ -27,6 +27,7 @@ pub mod secrets;
 pub mod store;
 #[cfg(feature = "gui")]
 pub mod ui;
+pub mod vision;
 
 /// The version and commit shown in the About box and `--version`.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("OCRCHAT_COMMIT"), ")");

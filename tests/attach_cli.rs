@@ -21,8 +21,12 @@ use ocr_support::fixture_path;
 use support::{MockServer, Reply, sse_body};
 
 fn ask(dir: &Path, server: &MockServer, extra: &[&str]) -> Output {
+    ask_model(dir, server, "m", extra)
+}
+
+fn ask_model(dir: &Path, server: &MockServer, model: &str, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ocrchat"))
-        .args(["ask", "--base-url", &server.base_url, "--model", "m"])
+        .args(["ask", "--base-url", &server.base_url, "--model", model])
         .args(extra)
         .current_dir(dir)
         .env("XDG_CONFIG_HOME", dir.join("config"))
@@ -95,4 +99,63 @@ fn an_unreadable_image_fails_with_one_line_naming_it() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(out.stdout.is_empty());
     assert!(server.requests().is_empty(), "nothing was asked");
+}
+
+/// `--image-mode` (issue 10 §6): image to a vision model sends an image content part and no
+/// OCR text; image or both to a text-only model sends the text and says so in one line; a bad
+/// mode is refused with one line and exit 1 before anything is read or asked.
+#[test]
+fn image_mode_picks_what_goes_and_says_when_the_model_cannot_see() {
+    let server = MockServer::always(Reply::sse(sse_body(&["A dark page."])));
+    let dir = tempfile::tempdir().unwrap();
+    let dark = fixture_path("dark_en.png");
+    let dark = dark.to_str().unwrap();
+
+    let out = ask_model(
+        dir.path(),
+        &server,
+        "gpt-4o",
+        &["--image", dark, "--image-mode", "image", "What is it?"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    let request = server.requests()[0].json();
+    let parts = request["messages"][0]["content"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(parts.len(), 2, "{parts:?}");
+    assert_eq!(
+        parts[0],
+        serde_json::json!({"type": "text", "text": "What is it?"})
+    );
+    let url = parts[1]["image_url"]["url"].as_str().unwrap();
+    assert!(url.starts_with("data:image/png;base64,"), "{url}");
+
+    let out = ask(
+        dir.path(),
+        &server,
+        &["--image", dark, "--image-mode", "both", "What is it?"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        "ocrchat: m cannot see images: they were sent as OCR text."
+    );
+    let request = server.requests()[1].json();
+    let content = request["messages"][0]["content"].as_str().unwrap();
+    assert!(content.contains("text extracted by OCR"), "{content}");
+
+    let out = ask(
+        dir.path(),
+        &server,
+        &["--image", dark, "--image-mode", "sideways", "What is it?"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("text, image or both"), "{stderr}");
+    assert_eq!(server.requests().len(), 2, "nothing more was asked");
 }

@@ -15,32 +15,19 @@
 mod ocr_support;
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use ocr_support::{fixture_path, rerun_with_thread_limit};
 use ocrchat::store::MessageStatus;
 use ocrchat::ui::App;
 use ocrchat::ui::attachments::OcrState;
-use support::gui::{app_with_provider, fill, step_until, type_question, wait_for_reply};
+use support::gui::{
+    app_configured, app_with_provider, drop_file, fill, step_until, type_question, wait_for_reply,
+};
 use support::{MockServer, Reply, sse_body};
-
-/// A file dropped from the desktop, as eframe hands it over (its path).
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Err("the window must not read dropped files itself".into())
-    }
-}
 
 fn wait_until_read(harness: &mut Harness<'_, App>, count: usize) {
     step_until(harness, "the attachments are read", |app| {
@@ -63,10 +50,7 @@ fn a_dropped_file_is_read_edited_and_sent_inside_the_template() {
     let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
     let (env, mut harness) = app_with_provider("gui-attach-drop", &server, &runtime);
 
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(fixture_path("dark_en.png"))));
+    drop_file(&mut harness, fixture_path("dark_en.png"));
     wait_until_read(&mut harness, 1);
     let line = first_line("dark_en");
     let shown = harness.state().state().attachments.items[0].text.clone();
@@ -184,10 +168,7 @@ fn bad_files_dropped_on_the_window_say_what_is_wrong() {
     for (name, bytes) in cases {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
-        harness
-            .input_mut()
-            .dropped_files
-            .push(Arc::new(DroppedPath(path)));
+        drop_file(&mut harness, path);
         step_until(&mut harness, "the failure", |app| {
             let attachments = &app.state().attachments;
             attachments.items.is_empty()
@@ -200,10 +181,7 @@ fn bad_files_dropped_on_the_window_say_what_is_wrong() {
         harness.get_by_label_contains(name);
     }
     // A directory is not an image either.
-    harness
-        .input_mut()
-        .dropped_files
-        .push(Arc::new(DroppedPath(dir.to_path_buf())));
+    drop_file(&mut harness, dir.to_path_buf());
     step_until(&mut harness, "the directory's failure", |app| {
         app.state()
             .attachments
@@ -211,4 +189,177 @@ fn bad_files_dropped_on_the_window_say_what_is_wrong() {
             .as_deref()
             .is_some_and(|f| f.contains("is not a file"))
     });
+}
+
+/// The Attach… button (issue 10 §1): the files chosen in its dialog (here a picker standing in
+/// for the system's, on the dialog's own thread) become attachments through the same seam as
+/// dropped files, and are read.
+#[test]
+fn files_chosen_with_the_attach_button_are_read() {
+    if rerun_with_thread_limit("files_chosen_with_the_attach_button_are_read") {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let picker: ocrchat::ui::attachments_dialog::FilePicker = Arc::new(|| {
+        Some(vec![
+            fixture_path("dark_en.png"),
+            fixture_path("chat_en.png"),
+        ])
+    });
+    let (_env, mut harness) = app_configured(
+        "gui-attach-button",
+        &server,
+        &runtime,
+        |_| {},
+        |app| app.with_file_picker(picker),
+    );
+    harness.get_by_label("Attach…").click();
+    wait_until_read(&mut harness, 2);
+    let names: Vec<_> = harness
+        .state()
+        .state()
+        .attachments
+        .items
+        .iter()
+        .map(|i| i.file_name.clone())
+        .collect();
+    assert_eq!(names, ["dark_en.png", "chat_en.png"]);
+}
+
+/// OCR language in Settings (issue 10 §4): chosen from the installed languages, saved in the
+/// config, and new attachments are read in it.
+#[test]
+fn the_ocr_language_chosen_in_settings_reads_new_attachments() {
+    if rerun_with_thread_limit("the_ocr_language_chosen_in_settings_reads_new_attachments") {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (env, mut harness) = app_with_provider("gui-attach-language", &server, &runtime);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    step_until(&mut harness, "the OCR languages", |app| {
+        app.state().ocr_languages.is_some()
+    });
+    harness.get_by_label("OCR language").click();
+    harness.run_steps(2);
+    harness.get_by_label("eng").click();
+    let config = env.paths.config_file();
+    support::wait_until("the choice is saved", support::gui::WAIT, || {
+        harness.step();
+        ocrchat::config::Settings::load(&config)
+            .unwrap()
+            .ocr_language
+            .is_some_and(|l| l == "eng")
+    });
+    harness.key_press(egui::Key::Escape);
+    drop_file(&mut harness, fixture_path("dark_en.png"));
+    wait_until_read(&mut harness, 1);
+    let item = &harness.state().state().attachments.items[0];
+    assert!(
+        matches!(&item.ocr, OcrState::Read { language, .. } if language == "eng"),
+        "{:?}",
+        item.ocr
+    );
+}
+
+/// A chosen language that is not installed: the attachment fails naming the Debian package,
+/// and Settings says the same.
+#[test]
+fn a_missing_ocr_language_names_its_debian_package() {
+    if rerun_with_thread_limit("a_missing_ocr_language_names_its_debian_package") {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (_env, mut harness) = app_configured(
+        "gui-attach-missing-language",
+        &server,
+        &runtime,
+        |settings| settings.ocr_language = Some("chi_sim+kat_old".into()),
+        |app| app,
+    );
+    drop_file(&mut harness, fixture_path("dark_en.png"));
+    step_until(&mut harness, "the failure", |app| {
+        app.state()
+            .attachments
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains("tesseract-ocr-kat-old"))
+    });
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    step_until(&mut harness, "the OCR languages", |app| {
+        app.state().ocr_languages.is_some()
+    });
+    assert!(
+        harness
+            .query_all_by_label_contains("apt-get install tesseract-ocr-kat-old")
+            .count()
+            >= 2,
+        "the composer and Settings both say it"
+    );
+}
+
+/// Templates are editable in Settings and "Show the prompt" previews exactly what is sent
+/// (issue 10 §5): a custom English template is saved, the preview shows it filled with the
+/// edited OCR text and the question, and the request carries that very text.
+#[test]
+fn the_prompt_preview_is_exactly_what_is_sent_with_a_custom_template() {
+    if rerun_with_thread_limit("the_prompt_preview_is_exactly_what_is_sent_with_a_custom_template")
+    {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (env, mut harness) = app_with_provider("gui-attach-template", &server, &runtime);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    harness.step();
+    harness.get_by_label("Prompt templates").click();
+    harness.run_steps(2);
+    let custom = "CUSTOM {{ question }}{% for a in attachments %} <<{{ a.file_name }}: {{ a.ocr_text }}>>{% endfor %}";
+    fill(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Template for other questions",
+        custom,
+    );
+    // One Save per template; only the edited one's is enabled.
+    harness
+        .query_all_by_label("Save template")
+        .find(|node| !node.accesskit_node().is_disabled())
+        .unwrap()
+        .click();
+    let config = env.paths.config_file();
+    support::wait_until("the template is saved", support::gui::WAIT, || {
+        harness.step();
+        ocrchat::config::Settings::load(&config)
+            .unwrap()
+            .prompt_template_en
+            .is_some_and(|t| t == custom)
+    });
+    harness.key_press(egui::Key::Escape);
+
+    drop_file(&mut harness, fixture_path("dark_en.png"));
+    wait_until_read(&mut harness, 1);
+    fill(
+        &mut harness,
+        Role::MultilineTextInput,
+        "Recognised text",
+        "EDITED",
+    );
+    type_question(&mut harness, "What is it?");
+    harness.get_by_label("Show the prompt").click();
+    harness.run_steps(2);
+    let preview = harness
+        .get_by_label_contains("CUSTOM What is it?")
+        .value()
+        .unwrap();
+    assert_eq!(preview, "CUSTOM What is it? <<dark_en.png: EDITED>>");
+    harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Message")
+        .focus();
+    harness.key_press(egui::Key::Enter);
+    wait_for_reply(&mut harness, MessageStatus::Complete);
+    let request = server.requests()[0].json();
+    assert_eq!(request["messages"][0]["content"], preview.as_str());
 }

@@ -26,10 +26,7 @@ use support::{MockServer, Reply, sse_body, sse_chunk};
 fn request() -> ChatRequest {
     ChatRequest {
         model: "test-model".into(),
-        messages: vec![ChatMessage {
-            role: Role::User,
-            content: "你好".into(),
-        }],
+        messages: vec![ChatMessage::text(Role::User, "你好")],
         max_tokens: None,
         temperature: None,
         stream_usage: true,

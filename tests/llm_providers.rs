@@ -24,10 +24,7 @@ use support::server::{WsServer, WsStep, reply_text as content};
 use support::{MockServer, Reply};
 
 fn request() -> ChatRequest {
-    let message = |role, content: &str| ChatMessage {
-        role,
-        content: content.into(),
-    };
+    let message = ChatMessage::text;
     ChatRequest {
         model: "test-model".into(),
         messages: vec![
@@ -444,4 +441,82 @@ async fn model_lists_come_from_each_styles_documented_path() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("has no model list"), "{err}");
+}
+
+/// A question with an image, as each style puts it on the wire (issue 10 §6): `OpenAI`
+/// content parts with a `data:` URL, Anthropic base64 image blocks before the text, Ollama's
+/// `images` list of bare base64, and the plain REST protocol the text alone (it has no image
+/// field).
+#[tokio::test]
+async fn images_reach_each_wire_in_its_documented_shape() {
+    let image = ocrchat::llm::ImagePart {
+        media_type: "image/png",
+        base64: "iVBORw0KGgo=".into(),
+        width: 4,
+        height: 3,
+    };
+    let mut question = ChatMessage::text(Role::User, "What is in it?");
+    question.images = vec![image];
+    let request = ChatRequest {
+        model: "test-model".into(),
+        messages: vec![question],
+        max_tokens: Some(256),
+        stream_usage: false,
+        session_id: None,
+    };
+    let sent = |style, body: &'static str, content_type: &'static str| {
+        let request = request.clone();
+        async move {
+            let server = MockServer::always(Reply::typed(200, content_type, body));
+            let base = if style == ApiStyle::OpenAiCompatible || style == ApiStyle::Rest {
+                server.base_url.clone()
+            } else {
+                host_base(&server)
+            };
+            let stream = client().stream(&provider(style, &base), None, &request);
+            let (_, error) = support::server::collect(stream, Duration::from_secs(20)).await;
+            assert_eq!(error, None, "{style:?}");
+            server.requests()[0].json()["messages"].clone()
+        }
+    };
+    let openai = sent(
+        ApiStyle::OpenAiCompatible,
+        "data: {\"choices\":[{\"delta\":{\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
+        "text/event-stream",
+    )
+    .await;
+    assert_eq!(
+        openai,
+        serde_json::json!([{"role": "user", "content": [
+            {"type": "text", "text": "What is in it?"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+        ]}])
+    );
+    let anthropic = sent(ApiStyle::Anthropic, ANTHROPIC_STREAM, "text/event-stream").await;
+    assert_eq!(anthropic[0]["role"], "user");
+    let blocks = anthropic[0]["content"].as_array().unwrap();
+    assert_eq!(blocks.len(), 2);
+    assert_eq!(blocks[0]["type"], "image");
+    assert_eq!(blocks[0]["source"]["type"], "base64");
+    assert_eq!(blocks[0]["source"]["media_type"], "image/png");
+    assert_eq!(blocks[0]["source"]["data"], "iVBORw0KGgo=");
+    assert_eq!(
+        blocks[1],
+        serde_json::json!({"type": "text", "text": "What is in it?"})
+    );
+    let ollama = sent(ApiStyle::Ollama, OLLAMA_STREAM, "application/x-ndjson").await;
+    assert_eq!(
+        ollama,
+        serde_json::json!([{"role": "user", "content": "What is in it?", "images": ["iVBORw0KGgo="]}])
+    );
+    let rest = sent(
+        ApiStyle::Rest,
+        "{\"choices\":[{\"message\":{\"content\":\"ok\"}}]}",
+        "application/json",
+    )
+    .await;
+    assert_eq!(
+        rest,
+        serde_json::json!([{"role": "user", "content": "What is in it?"}])
+    );
 }

@@ -7,6 +7,7 @@ use crate::core::{
     AttachmentEvent, AttachmentId, Command, CoreHandle, CoreOptions, Event, HistoryLocation,
     OutgoingAttachment, SendOptions,
 };
+use crate::domain::ImageMode;
 use crate::llm::{ApiStyle, ProviderConfig};
 use crate::store::{MessageId, MessageStatus};
 
@@ -41,6 +42,11 @@ pub struct AskArgs {
     /// prompt template with the question.
     #[arg(long = "image", value_name = "FILE")]
     pub images: Vec<std::path::PathBuf>,
+    /// How the images go to a model that can see them: text (the OCR text in the prompt
+    /// template), image, or both (the default). A model that cannot see images always gets
+    /// the text.
+    #[arg(long, value_name = "MODE", requires = "images")]
+    pub image_mode: Option<String>,
     /// The question (may be left out with --image).
     #[arg(required_unless_present = "images")]
     pub question: Vec<String>,
@@ -88,6 +94,8 @@ pub async fn run_ask(args: AskArgs, options: CoreOptions) -> Result<(), AskFaile
 }
 
 async fn ask(args: AskArgs, mut options: CoreOptions) -> Result<(), AskFailed> {
+    // A bad mode is refused before anything starts.
+    image_mode(&args)?;
     let no_save = args.no_save;
     if no_save {
         options.history = HistoryLocation::Memory;
@@ -171,6 +179,21 @@ async fn save_verdict(core: &mut CoreHandle, message: MessageId) -> Option<Strin
     }
 }
 
+/// `--image-mode`, checked.
+fn image_mode(args: &AskArgs) -> Result<Option<ImageMode>, AskFailed> {
+    let Some(mode) = args.image_mode.as_deref() else {
+        return Ok(None);
+    };
+    match mode.trim().to_ascii_lowercase().as_str() {
+        "text" => Ok(Some(ImageMode::Text)),
+        "image" => Ok(Some(ImageMode::Image)),
+        "both" => Ok(Some(ImageMode::Both)),
+        _ => Err(AskFailed(format!(
+            "“{mode}” is not an image mode. Use --image-mode text, image or both."
+        ))),
+    }
+}
+
 /// The options for the question, and a `--model` override still to apply to a configured
 /// provider.
 fn send_options(args: &AskArgs) -> (SendOptions, Option<String>) {
@@ -178,6 +201,7 @@ fn send_options(args: &AskArgs) -> (SendOptions, Option<String>) {
         provider_name: args.provider.clone(),
         system: args.system.clone(),
         max_tokens: args.max_tokens,
+        image_mode: image_mode(args).ok().flatten(),
         ..SendOptions::default()
     };
     let mut model_override = args.model.clone();
@@ -203,6 +227,8 @@ async fn stream_reply(
     let mut attaching = false;
     let mut attached: Vec<(AttachmentId, Option<String>)> = Vec::new();
     let mut conversation = None;
+    // The provider the question goes to, once known (for the note on images).
+    let mut provider = send_options.adhoc_provider.clone();
     let mut stdout = std::io::stdout().lock();
     let mut ends_with_newline = true;
     let mut end = std::pin::pin!(super::end_requested());
@@ -225,6 +251,9 @@ async fn stream_reply(
         let Some(event) = event else {
             return Err(AskFailed("The core stopped unexpectedly.".into()));
         };
+        if provider.is_none() {
+            provider = provider_asked(&event, args, model_override.as_deref());
+        }
         match event {
             Event::Providers { .. } if !sent && !attaching && !args.images.is_empty() => {
                 attaching = true;
@@ -237,6 +266,7 @@ async fn stream_reply(
                     continue;
                 };
                 if attachments.len() == args.images.len() && !sent {
+                    note_images_as_text(provider.as_ref(), send_options.image_mode);
                     let mut options = send_options.clone();
                     options.model = model_override.take();
                     options.attachments = attachments;
@@ -296,6 +326,37 @@ async fn stream_reply(
             }
             _ => {}
         }
+    }
+}
+
+/// The configured provider the question goes to, from the provider list, with `--model`.
+fn provider_asked(event: &Event, args: &AskArgs, model: Option<&str>) -> Option<ProviderConfig> {
+    let Event::Providers {
+        providers, active, ..
+    } = event
+    else {
+        return None;
+    };
+    let name = args.provider.as_ref().or(active.as_ref());
+    let mut provider = providers
+        .iter()
+        .find(|p| Some(&p.config.name) == name)
+        .map(|p| p.config.clone())?;
+    if let Some(model) = model {
+        model.clone_into(&mut provider.model);
+    }
+    Some(provider)
+}
+
+/// One stderr line when images were asked for as images but the model cannot see them (the
+/// core sends their OCR text; nothing is dropped silently).
+fn note_images_as_text(provider: Option<&ProviderConfig>, mode: Option<ImageMode>) {
+    let wanted_images = mode.is_none_or(ImageMode::sends_image);
+    if wanted_images && !provider.is_some_and(crate::vision::sees_images) {
+        let model = provider.map_or("the model", |p| p.model.as_str());
+        super::output::diagnostic(&format!(
+            "{model} cannot see images: they were sent as OCR text."
+        ));
     }
 }
 

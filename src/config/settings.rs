@@ -24,6 +24,16 @@ pub struct Settings {
     pub theme: ThemeChoice,
     /// The window's zoom (Ctrl +/−), once the person changed it.
     pub ui_zoom: Option<f32>,
+    /// The OCR languages for new attachments (`chi_sim+eng`); `None`: `chi_sim+eng` when
+    /// Chinese is installed, else `eng`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr_language: Option<String>,
+    /// The user's Chinese prompt template (`None`: the built-in one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_template_zh: Option<String>,
+    /// The user's English prompt template (`None`: the built-in one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_template_en: Option<String>,
     /// Configured providers, in the order the user added them.
     #[serde(rename = "provider")]
     pub providers: Vec<ProviderConfig>,

@@ -3,6 +3,7 @@
 
 use tokio_util::sync::CancellationToken;
 
+use super::attach_images::{FreshImages, ImagePlan, PreparedImages, sent_as};
 use super::attaching::{ReadyAttachment, save_attachments, with_attachment_text};
 use super::command::SendOptions;
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
@@ -87,13 +88,15 @@ impl Engine {
         // The model picker: a conversation asks the provider and model it remembers.
         let options = self.with_conversation_choice(conversation, options).await;
         let refusal = match self.ready_to_ask(conversation, &options) {
-            Ok(provider) => match self.take_ready(&options.attachments) {
-                Ok(attachments) => self
-                    .start_reply(conversation, text, options, provider, attachments)
-                    .await
-                    .err(),
-                Err(reason) => Some(reason),
-            },
+            Ok(provider) => {
+                match self.take_ready(&options.attachments, sent_as(&options, &provider)) {
+                    Ok(attachments) => self
+                        .start_reply(conversation, text, options, provider, attachments)
+                        .await
+                        .err(),
+                    Err(reason) => Some(reason),
+                }
+            }
             Err(reason) => Some(reason),
         };
         if let Some(reason) = refusal {
@@ -118,6 +121,11 @@ impl Engine {
         };
         let files = self.attaching.files().cloned();
         let with_images = !attachments.is_empty();
+        // The question's own images, for a history kept only in memory (no files).
+        let fresh = attachments
+            .iter()
+            .map(|a| (a.row.content_hash.clone(), std::sync::Arc::clone(&a.bytes)))
+            .collect();
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
         // The conversation remembers what it asked (not an unsaved command-line provider).
@@ -153,7 +161,8 @@ impl Engine {
             })
             .await
             .map_err(|err| err.to_string())?;
-        let history = with_attachment_text(history.0, &history.1)?;
+        let (history, plan) =
+            with_attachment_text(history.0, &history.1, &self.request_shape(&provider))?;
 
         self.events
             .emit(Event::QuestionAccepted { conversation: id })
@@ -184,7 +193,7 @@ impl Engine {
         self.emit_conversations().await;
         let reply_id = reply.id;
         self.events.emit(Event::MessageAdded(reply)).await;
-        self.stream_reply(id, reply_id, history, &options, &provider);
+        self.stream_reply(id, reply_id, (history, plan, fresh), &options, &provider);
         Ok(())
     }
 
@@ -215,13 +224,15 @@ impl Engine {
             .await;
         match result {
             Ok(Some((reply, (history, attached)))) => {
-                let history = match with_attachment_text(history, &attached) {
+                let shape = self.request_shape(&provider);
+                let (history, plan) = match with_attachment_text(history, &attached, &shape) {
                     Ok(history) => history,
                     Err(err) => return self.events.emit(Event::Error(err)).await,
                 };
                 let reply_id = reply.id;
                 self.events.emit(Event::MessageAdded(reply)).await;
                 self.emit_conversations().await;
+                let history = (history, plan, std::collections::HashMap::new());
                 self.stream_reply(conversation, reply_id, history, &options, &provider);
             }
             Ok(None) => {}
@@ -229,17 +240,22 @@ impl Engine {
         }
     }
 
-    /// Builds the request from the history, resolves the key and starts streaming into the
-    /// placeholder `reply_id`.
+    /// Builds the request from the history (its images prepared in the reply's task), resolves
+    /// the key and starts streaming into the placeholder `reply_id`.
     fn stream_reply(
         &mut self,
         id: ConversationId,
         reply_id: MessageId,
-        history: Vec<Message>,
+        (history, plan, fresh): (Vec<Message>, ImagePlan, FreshImages),
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
-        let messages = request_messages(history, options.system.as_deref());
+        let images = self.image_job(plan, provider, fresh);
+        let system = options.system.clone();
+        let messages = async move {
+            let images = images.run().await?;
+            Ok(request_messages(history, &images, system.as_deref()))
+        };
         self.stream_messages(
             id,
             reply_id,
@@ -250,25 +266,31 @@ impl Engine {
         );
     }
 
-    /// Resolves the key and streams the answer to `messages` into `reply_id`, whose text and
-    /// reasoning so far are `so_far` (empty, or the partial reply a Continue appends to).
+    /// Resolves the key and streams the answer to `messages` (made in the reply's task: their
+    /// images are prepared there) into `reply_id`, whose text and reasoning so far are
+    /// `so_far` (empty, or the partial reply a Continue appends to).
     pub(super) fn stream_messages(
         &mut self,
         id: ConversationId,
         reply_id: MessageId,
-        messages: Vec<ChatMessage>,
+        messages: impl Future<Output = Result<Vec<ChatMessage>, String>> + Send + 'static,
         so_far: (String, String),
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
         // The model's own settings apply where the request sets nothing (issue #12).
         let profile = provider.model_profile(&provider.model);
-        let request = ChatRequest {
-            model: provider.model.clone(),
+        let (model, max_tokens) = (
+            provider.model.clone(),
+            options.max_tokens.or(profile.max_tokens),
+        );
+        let (temperature, stream_usage) = (profile.temperature, provider.stream_usage);
+        let request = move |messages| ChatRequest {
+            model,
             messages,
-            max_tokens: options.max_tokens.or(profile.max_tokens),
-            temperature: profile.temperature,
-            stream_usage: provider.stream_usage,
+            max_tokens,
+            temperature,
+            stream_usage,
             // The plain REST protocol keeps its gateway-side context per conversation.
             session_id: Some(format!("ocrchat-{}", id.0)),
         };
@@ -290,12 +312,12 @@ impl Engine {
         let provider = provider.clone();
         let reports = self.internal_tx.clone();
         tokio::spawn(async move {
-            let key = tokio::select! {
+            let ready = tokio::select! {
                 biased;
                 () = cancel.cancelled() => None,
-                key = lookup.run() => Some(key),
+                ready = async { (lookup.run().await, messages.await) } => Some(ready),
             };
-            let Some(key) = key else {
+            let Some((key, messages)) = ready else {
                 let ended = Internal::Ended {
                     message: reply_id,
                     status: MessageStatus::Stopped,
@@ -304,6 +326,19 @@ impl Engine {
                 reports.send(ended).await.ok();
                 return;
             };
+            let messages = match messages {
+                Ok(messages) => messages,
+                Err(error) => {
+                    let ended = Internal::Ended {
+                        message: reply_id,
+                        status: MessageStatus::Failed,
+                        error: Some(error),
+                    };
+                    reports.send(ended).await.ok();
+                    return;
+                }
+            };
+            let request = request(messages);
             let (key, secret) = key;
             let stream =
                 client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
@@ -366,12 +401,20 @@ impl KeyLookup {
 }
 
 /// The messages a request sends: the system message, then the history without empty
-/// messages, where a reply that was asked again counts only by its newest version, and
-/// without trailing replies (the one being asked again).
-pub(super) fn request_messages(history: Vec<Message>, system: Option<&str>) -> Vec<ChatMessage> {
+/// messages (a message with images is not empty), where a reply that was asked again counts
+/// only by its newest version, and without trailing replies (the one being asked again).
+pub(super) fn request_messages(
+    history: Vec<Message>,
+    images: &PreparedImages,
+    system: Option<&str>,
+) -> Vec<ChatMessage> {
     let mut kept: Vec<Message> = Vec::with_capacity(history.len());
     // An empty (or blank) turn is never sent: an empty reply is a failure, not an answer.
-    for message in history.into_iter().filter(|m| !m.content.trim().is_empty()) {
+    let has_images = |m: &Message| images.get(&m.id).is_some_and(|i| !i.is_empty());
+    for message in history
+        .into_iter()
+        .filter(|m| !m.content.trim().is_empty() || has_images(m))
+    {
         let replaces_previous = message.role == Role::Assistant
             && kept.last().is_some_and(|last| last.role == Role::Assistant);
         if replaces_previous {
@@ -384,13 +427,11 @@ pub(super) fn request_messages(history: Vec<Message>, system: Option<&str>) -> V
     }
     let system = system
         .filter(|s| !s.trim().is_empty())
-        .map(|s| ChatMessage {
-            role: Role::System,
-            content: s.to_owned(),
-        });
+        .map(|s| ChatMessage::text(Role::System, s));
     system
         .into_iter()
         .chain(kept.into_iter().map(|m| ChatMessage {
+            images: images.get(&m.id).cloned().unwrap_or_default(),
             role: m.role,
             content: m.content,
         }))
@@ -431,7 +472,7 @@ mod tests {
         // A blank reply saved before empty replies counted as failures is never sent either.
         let mut history = history;
         history.insert(3, message(7, Role::Assistant, " \n", Complete));
-        let sent = request_messages(history, Some("be brief"));
+        let sent = request_messages(history, &PreparedImages::new(), Some("be brief"));
         let sent: Vec<(Role, &str)> = sent.iter().map(|m| (m.role, m.content.as_str())).collect();
         assert_eq!(
             sent,

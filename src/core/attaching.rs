@@ -18,8 +18,8 @@ use super::engine::{Engine, Internal};
 use super::event::Event;
 use crate::domain::{ImageMode, OcrResult};
 use crate::ocr::{
-    LanguageSpec, OcrError, OcrJobCanceller, OcrPool, OcrPoolConfig, OcrRequest, OcrSource,
-    OcrStage, TessData, tesseract_pool,
+    OcrError, OcrJobCanceller, OcrPool, OcrPoolConfig, OcrRequest, OcrSource, OcrStage,
+    tesseract_pool,
 };
 use crate::store::{AttachmentFiles, MAX_ATTACHMENT_BYTES, MessageId, NewAttachment};
 
@@ -70,6 +70,7 @@ pub(super) struct Attaching {
     pool: Option<Arc<OcrPool>>,
     next: u64,
     items: HashMap<AttachmentId, Item>,
+    images: super::attach_images::ImageCache,
 }
 
 impl Attaching {
@@ -85,17 +86,11 @@ impl Attaching {
     pub(super) fn files(&self) -> Option<&AttachmentFiles> {
         self.files.as_ref()
     }
-}
 
-/// The OCR languages for attachments: `chi_sim+eng` when Chinese is installed, else `eng`.
-fn languages() -> Result<LanguageSpec, OcrError> {
-    let tessdata = TessData::locate();
-    let chinese = LanguageSpec::parse("chi_sim+eng")?;
-    if chinese.check_installed(&tessdata).is_ok() {
-        return Ok(chinese);
+    /// The prepared images the reply tasks share.
+    pub(super) fn image_cache(&self) -> super::attach_images::ImageCache {
+        self.images.clone()
     }
-    let english = LanguageSpec::parse("eng")?;
-    english.check_installed(&tessdata).map(|()| english)
 }
 
 /// Reads a file the user attached: a regular file of bounded size.
@@ -177,8 +172,10 @@ impl Engine {
             Err(message) => return self.attachment_failed(id, message).await,
         };
         let reports = self.internal_tx.clone();
+        let chosen = self.settings.ocr_language.clone();
         tokio::task::spawn_blocking(move || {
-            let result = read_attachment(id, &file_name, bytes, &pool, &reports);
+            let job = (id, chosen.as_deref(), &*pool, &reports);
+            let result = read_attachment(job, &file_name, bytes);
             let done = AttachmentReport::Done { id, result };
             reports.blocking_send(Internal::Attachment(done)).ok();
         });
@@ -314,10 +311,12 @@ impl Engine {
         });
     }
 
-    /// Takes the attachments a question sends out of the composer's list, or says why not.
+    /// Takes the attachments a question sends out of the composer's list, or says why not;
+    /// each goes to the model `sent_as`.
     pub(super) fn take_ready(
         &mut self,
         outgoing: &[OutgoingAttachment],
+        sent_as: ImageMode,
     ) -> Result<Vec<ReadyAttachment>, String> {
         for attachment in outgoing {
             match self.attaching.items.get(&attachment.id) {
@@ -351,7 +350,7 @@ impl Engine {
                     width: page.map_or(0, |p| p.width),
                     height: page.map_or(0, |p| p.height),
                     sent_text: attachment.text.clone(),
-                    sent_as: ImageMode::Text,
+                    sent_as,
                     ocr: Some(*ocr),
                 };
                 Some(ReadyAttachment { row, bytes })
@@ -362,14 +361,17 @@ impl Engine {
 
 /// On a blocking thread: the bytes, then OCR on the pool (waiting for it here).
 fn read_attachment(
-    id: AttachmentId,
+    (id, chosen, pool, reports): (
+        AttachmentId,
+        Option<&str>,
+        &OcrPool,
+        &tokio::sync::mpsc::Sender<Internal>,
+    ),
     name: &str,
     bytes: impl FnOnce() -> Result<Vec<u8>, String>,
-    pool: &OcrPool,
-    reports: &tokio::sync::mpsc::Sender<Internal>,
 ) -> Result<ReadImage, String> {
     let bytes: Arc<[u8]> = bytes()?.into();
-    let languages = languages().map_err(|err| err.to_string())?;
+    let languages = super::attach_languages::languages(chosen).map_err(|err| err.to_string())?;
     let request = OcrRequest {
         source: OcrSource::Bytes {
             name: name.to_owned(),

@@ -85,6 +85,19 @@ pub enum AttachmentEvent {
     },
 }
 
+/// The OCR languages new attachments are read in, and the choices.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OcrLanguages {
+    /// What the settings say (`None`: automatic).
+    pub chosen: Option<String>,
+    /// What automatic means here (`chi_sim+eng`, or `eng` without Chinese).
+    pub automatic: String,
+    /// The installed languages, sorted.
+    pub installed: Vec<String>,
+    /// Why the chosen languages cannot be used (not installed: names the Debian package).
+    pub problem: Option<String>,
+}
+
 /// One image of a sent message, as the conversation shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentAttachment {

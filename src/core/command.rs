@@ -122,6 +122,21 @@ pub enum Command {
         /// Which conversation.
         conversation: ConversationId,
     },
+    /// Chooses the OCR languages for new attachments (`None`: automatic) and saves them; the
+    /// answer is [`crate::core::Event::OcrLanguages`].
+    SetOcrLanguage {
+        /// A `+`-joined list of installed languages, such as `chi_sim+eng`.
+        language: Option<String>,
+    },
+    /// Saves the user's prompt template for a language (`None`: back to the built-in one);
+    /// a template that does not parse or fill in is refused with a message naming the line.
+    /// The answer is [`crate::core::Event::PromptTemplates`].
+    SetPromptTemplate {
+        /// `zh` or `en`.
+        language: String,
+        /// The template.
+        source: Option<String>,
+    },
     /// Remembers the window's zoom (Ctrl +/−) for the next start.
     SetUiZoom {
         /// The zoom factor (1.0 is the default size).
@@ -169,4 +184,7 @@ pub struct SendOptions {
     pub max_tokens: Option<u32>,
     /// The composer's attachments, with their text as the user left it.
     pub attachments: Vec<super::attaching::OutgoingAttachment>,
+    /// How the attachments go to a vision model (`None`: text and image). A model that cannot
+    /// see images always gets the text ([`crate::domain::ImageMode::TextNoVision`]).
+    pub image_mode: Option<crate::domain::ImageMode>,
 }

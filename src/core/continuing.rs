@@ -46,23 +46,29 @@ impl Engine {
             return;
         };
         let mut reply = last.clone();
+        let shape = self.request_shape(&provider);
         let earlier = match self
             .store
             .call(move |s| s.attachments_in(conversation))
             .await
         {
-            Ok(attached) => super::attaching::with_attachment_text(earlier.to_vec(), &attached),
+            Ok(attached) => {
+                super::attaching::with_attachment_text(earlier.to_vec(), &attached, &shape)
+            }
             Err(err) => Err(err.to_string()),
         };
-        let earlier = match earlier {
+        let (earlier, plan) = match earlier {
             Ok(earlier) => earlier,
             Err(err) => return self.events.emit(Event::Error(err)).await,
         };
-        let mut messages = super::asking::request_messages(earlier, None);
-        messages.push(ChatMessage {
-            role: Role::Assistant,
-            content: reply.content.clone(),
-        });
+        let images = self.image_job(plan, &provider, std::collections::HashMap::new());
+        let partial = ChatMessage::text(Role::Assistant, reply.content.clone());
+        let messages = async move {
+            let images = images.run().await?;
+            let mut messages = super::asking::request_messages(earlier, &images, None);
+            messages.push(partial);
+            Ok(messages)
+        };
         // The window shows the same reply streaming again, with its error cleared.
         reply.status = MessageStatus::Streaming;
         reply.error = None;

@@ -169,6 +169,9 @@ impl Engine {
         self.events.emit(Event::Capture(capture)).await;
         let ui_zoom = self.settings.ui_zoom;
         self.events.emit(Event::Preferences { ui_zoom }).await;
+        self.emit_ocr_languages();
+        let templates = super::attachment_prompt::prompt_templates(&self.settings);
+        self.events.emit(Event::PromptTemplates(templates)).await;
         self.emit_providers().await;
         self.emit_conversations().await;
         let offer = self.dotenv_offer();
@@ -240,6 +243,10 @@ impl Engine {
             Command::Search { query, limit } => self.search(query, limit).await,
             Command::Continue { conversation } => self.continue_reply(conversation).await,
             Command::TestProvider { provider, api_key } => self.test_provider(provider, api_key),
+            Command::SetOcrLanguage { language } => self.set_ocr_language(language).await,
+            Command::SetPromptTemplate { language, source } => {
+                self.set_prompt_template(&language, source).await;
+            }
             Command::SetUiZoom { zoom } => {
                 // Within egui's own zoom range; anything else (a bad value) is not kept.
                 if (0.2..=5.0).contains(&zoom) && self.settings.ui_zoom != Some(zoom) {
@@ -445,6 +452,8 @@ fn command_name(command: &Command) -> &'static str {
         Command::Continue { .. } => "continue",
         Command::TestProvider { .. } => "test_provider",
         Command::SetUiZoom { .. } => "set_ui_zoom",
+        Command::SetOcrLanguage { .. } => "set_ocr_language",
+        Command::SetPromptTemplate { .. } => "set_prompt_template",
         Command::Stop { .. } => "stop",
         Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",

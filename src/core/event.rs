@@ -150,6 +150,10 @@ pub enum Event {
         /// Why the last write failed, while it is not saved.
         error: Option<String>,
     },
+    /// The OCR languages: what is installed and chosen (at start and after a change).
+    OcrLanguages(super::attachment_events::OcrLanguages),
+    /// The prompt templates in use (at start and after a change).
+    PromptTemplates(crate::prompt::PromptTemplates),
     /// The window's remembered preferences (at start).
     Preferences {
         /// The zoom factor the person chose with Ctrl +/−, if any.

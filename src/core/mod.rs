@@ -4,6 +4,8 @@
 //! same way, through [`CoreHandle`].
 
 mod asking;
+mod attach_images;
+mod attach_languages;
 mod attaching;
 mod attachment_events;
 mod attachment_prompt;
@@ -21,7 +23,8 @@ mod store_worker;
 mod testing;
 
 pub use attachment_events::{
-    AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
+    AttachmentEvent, AttachmentId, OcrLanguages, OutgoingAttachment, PastedImage, SentAttachment,
+    Thumbnail,
 };
 pub use command::{Command, SendOptions};
 pub use continuing::can_continue;

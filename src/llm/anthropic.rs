@@ -5,7 +5,7 @@
 //! <https://docs.anthropic.com/en/api/messages-streaming>
 
 use super::wire::ChunkOutcome;
-use super::{ChatRequest, FinishReason, Role, StreamEvent, Usage};
+use super::{ChatMessage, ChatRequest, FinishReason, Role, StreamEvent, Usage};
 
 /// The `anthropic-version` header every request carries.
 pub const VERSION: &str = "2023-06-01";
@@ -24,7 +24,7 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
         .messages
         .iter()
         .filter(|m| m.role != Role::System)
-        .map(|m| serde_json::json!({ "role": m.role.as_str(), "content": m.content }))
+        .map(message)
         .collect();
     let mut body = serde_json::json!({
         "model": request.model,
@@ -41,11 +41,24 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
     body
 }
 
+/// One message: `content` is the text, or with images an array of blocks — each image, then
+/// the text (Anthropic advises images before the question).
+/// <https://docs.anthropic.com/en/docs/build-with-claude/vision>
+fn message(m: &ChatMessage) -> serde_json::Value {
+    if m.images.is_empty() {
+        return serde_json::json!({ "role": m.role.as_str(), "content": m.content });
+    }
+    let images = m
+        .images
+        .iter()
+        .map(|image| image_block(image.media_type, &image.base64));
+    let text =
+        (!m.content.is_empty()).then(|| serde_json::json!({ "type": "text", "text": m.content }));
+    let blocks: Vec<serde_json::Value> = images.chain(text).collect();
+    serde_json::json!({ "role": m.role.as_str(), "content": blocks })
+}
+
 /// An image content block (base64 data), for a user message's `content` array.
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "TODO(#12): sent once chat messages carry images")
-)]
 pub fn image_block(media_type: &str, base64_data: &str) -> serde_json::Value {
     serde_json::json!({
         "type": "image",
@@ -152,14 +165,47 @@ fn error_message(value: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::ChatMessage;
+
+    #[test]
+    fn images_go_as_base64_blocks_before_the_text() {
+        let image = crate::llm::ImagePart {
+            media_type: "image/jpeg",
+            base64: "/9j/4AAQ".into(),
+            width: 3,
+            height: 2,
+        };
+        let mut question = ChatMessage::text(Role::User, "Read it");
+        question.images = vec![image.clone()];
+        let mut image_only = ChatMessage::text(Role::User, "");
+        image_only.images = vec![image];
+        let request = ChatRequest {
+            model: "claude".into(),
+            messages: vec![
+                question,
+                ChatMessage::text(Role::Assistant, "It says hi."),
+                image_only,
+            ],
+            max_tokens: Some(100),
+            stream_usage: false,
+            session_id: None,
+        };
+        let block = serde_json::json!({
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/jpeg", "data": "/9j/4AAQ"},
+        });
+        assert_eq!(
+            request_body(&request)["messages"],
+            serde_json::json!([
+                {"role": "user", "content": [block, {"type": "text", "text": "Read it"}]},
+                {"role": "assistant", "content": "It says hi."},
+                {"role": "user", "content": [block]},
+            ])
+        );
+    }
 
     #[test]
     fn system_goes_top_level_and_max_tokens_is_set() {
-        let message = |role, content: &str| ChatMessage {
-            role,
-            content: content.into(),
-        };
+        let message = ChatMessage::text;
         let request = ChatRequest {
             model: "claude".into(),
             messages: vec![

@@ -33,7 +33,8 @@ pub use limits::{ProviderTimeouts, StreamLimits};
 pub use model_settings::{DEFAULT_CONTEXT_WINDOW, ModelProfile, ModelSettings, Temperature};
 pub use presets::{PRESETS, Preset};
 pub use provider::{
-    ApiStyle, ChatMessage, ChatRequest, FinishReason, ProviderConfig, Role, StreamEvent, Usage,
+    ApiStyle, ChatMessage, ChatRequest, FinishReason, ImagePart, ProviderConfig, Role, StreamEvent,
+    Usage,
 };
 pub use retry::{RetryPolicy, parse_retry_after};
 pub use token::{TokenCache, secret_entry};

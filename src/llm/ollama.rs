@@ -4,13 +4,14 @@
 //! <https://github.com/ollama/ollama/blob/main/docs/api.md#generate-a-chat-completion>
 
 use super::wire::{ChunkOutcome, parse_object};
-use super::{ChatRequest, FinishReason, StreamEvent, Usage};
+use super::{ChatMessage, ChatRequest, FinishReason, StreamEvent, Usage};
 
 /// The JSON body for a streaming request.
 pub fn request_body(request: &ChatRequest) -> serde_json::Value {
+    let messages: Vec<serde_json::Value> = request.messages.iter().map(message).collect();
     let mut body = serde_json::json!({
         "model": request.model,
-        "messages": request.messages,
+        "messages": messages,
         "stream": true,
     });
     // Ollama takes sampling settings under `options`.
@@ -21,6 +22,16 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
         body["options"]["temperature"] = temperature.as_f64().into();
     }
     body
+}
+
+/// One message; its images, when it has any, as a list of bare base64 strings beside the text.
+fn message(m: &ChatMessage) -> serde_json::Value {
+    let mut value = serde_json::json!({ "role": m.role.as_str(), "content": m.content });
+    if !m.images.is_empty() {
+        let images: Vec<&str> = m.images.iter().map(|i| &*i.base64).collect();
+        value["images"] = images.into();
+    }
+    value
 }
 
 /// Interprets one NDJSON line.
@@ -68,6 +79,31 @@ pub fn parse_line(data: &str) -> Result<ChunkOutcome, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::llm::Role;
+
+    #[test]
+    fn images_go_as_base64_strings_on_the_message() {
+        let image = crate::llm::ImagePart {
+            media_type: "image/png",
+            base64: "iVBORw0K".into(),
+            width: 1,
+            height: 1,
+        };
+        let mut question = ChatMessage::text(Role::User, "What is it?");
+        question.images = vec![image.clone(), image];
+        let request = ChatRequest {
+            model: "llava".into(),
+            messages: vec![ChatMessage::text(Role::System, "Be brief."), question],
+            max_tokens: None,
+            stream_usage: false,
+            session_id: None,
+        };
+        let body = request_body(&request);
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"messages":[{"content":"Be brief.","role":"system"},{"content":"What is it?","images":["iVBORw0K","iVBORw0K"],"role":"user"}],"model":"llava","stream":true}"#
+        );
+    }
 
     #[test]
     fn lines_with_thinking_done_and_errors() {

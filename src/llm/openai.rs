@@ -4,13 +4,14 @@
 
 use super::error::json_error_message;
 use super::wire::ChunkOutcome;
-use super::{ChatRequest, FinishReason, StreamEvent, Usage};
+use super::{ChatMessage, ChatRequest, FinishReason, StreamEvent, Usage};
 
 /// The JSON body for a streaming request.
 pub fn request_body(request: &ChatRequest) -> serde_json::Value {
+    let messages: Vec<serde_json::Value> = request.messages.iter().map(message).collect();
     let mut body = serde_json::json!({
         "model": request.model,
-        "messages": request.messages,
+        "messages": messages,
         "stream": true,
     });
     if let Some(max_tokens) = request.max_tokens {
@@ -23,6 +24,22 @@ pub fn request_body(request: &ChatRequest) -> serde_json::Value {
         body["stream_options"] = serde_json::json!({ "include_usage": true });
     }
     body
+}
+
+/// One message: `content` is the text, or with images an array of content parts — the text
+/// (when there is any), then each image as a `data:` URL.
+/// <https://platform.openai.com/docs/guides/images-vision>
+fn message(m: &ChatMessage) -> serde_json::Value {
+    if m.images.is_empty() {
+        return serde_json::json!({ "role": m.role.as_str(), "content": m.content });
+    }
+    let text =
+        (!m.content.is_empty()).then(|| serde_json::json!({ "type": "text", "text": m.content }));
+    let images = m.images.iter().map(|image| {
+        serde_json::json!({ "type": "image_url", "image_url": { "url": image.data_url() } })
+    });
+    let parts: Vec<serde_json::Value> = text.into_iter().chain(images).collect();
+    serde_json::json!({ "role": m.role.as_str(), "content": parts })
 }
 
 /// Interprets one SSE `data` payload. Read field by field, so a field of an unexpected type
@@ -117,10 +134,7 @@ mod tests {
     fn body_has_stream_and_options() {
         let request = ChatRequest {
             model: "m".into(),
-            messages: vec![ChatMessage {
-                role: Role::User,
-                content: "你好".into(),
-            }],
+            messages: vec![ChatMessage::text(Role::User, "你好")],
             max_tokens: Some(64),
             temperature: None,
             stream_usage: true,
@@ -132,6 +146,56 @@ mod tests {
         assert_eq!(body["stream_options"]["include_usage"], true);
         assert_eq!(body["messages"][0]["role"], "user");
         assert_eq!(body["messages"][0]["content"], "你好");
+    }
+
+    #[test]
+    fn images_go_as_content_parts_after_the_text() {
+        let image = crate::llm::ImagePart {
+            media_type: "image/png",
+            base64: "iVBORw0K".into(),
+            width: 2,
+            height: 1,
+        };
+        let mut with_text = ChatMessage::text(Role::User, "What is this?");
+        with_text.images = vec![image.clone(), image.clone()];
+        let mut image_only = ChatMessage::text(Role::User, "");
+        image_only.images = vec![image];
+        let request = ChatRequest {
+            model: "gpt-4o".into(),
+            messages: vec![
+                ChatMessage::text(Role::System, "Be brief."),
+                with_text,
+                ChatMessage::text(Role::Assistant, "A cat."),
+                image_only,
+            ],
+            max_tokens: None,
+            stream_usage: false,
+            session_id: None,
+        };
+        let url = "data:image/png;base64,iVBORw0K";
+        let expected = serde_json::json!({
+            "model": "gpt-4o",
+            "stream": true,
+            "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": [
+                    {"type": "text", "text": "What is this?"},
+                    {"type": "image_url", "image_url": {"url": url}},
+                    {"type": "image_url", "image_url": {"url": url}},
+                ]},
+                {"role": "assistant", "content": "A cat."},
+                {"role": "user", "content": [
+                    {"type": "image_url", "image_url": {"url": url}},
+                ]},
+            ],
+        });
+        let body = request_body(&request);
+        assert_eq!(body, expected);
+        // Byte for byte, as sent (serde_json writes keys in sorted order).
+        assert_eq!(
+            serde_json::to_string(&body["messages"][3]).unwrap(),
+            r#"{"content":[{"image_url":{"url":"data:image/png;base64,iVBORw0K"},"type":"image_url"}],"role":"user"}"#
+        );
     }
 
     #[test]

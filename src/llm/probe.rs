@@ -17,10 +17,7 @@ impl ChatClient {
     ) -> Result<(), LlmError> {
         let request = ChatRequest {
             model: provider.model.clone(),
-            messages: vec![ChatMessage {
-                role: Role::User,
-                content: "Reply with the word OK.".into(),
-            }],
+            messages: vec![ChatMessage::text(Role::User, "Reply with the word OK.")],
             max_tokens: Some(16),
             temperature: None,
             stream_usage: false,

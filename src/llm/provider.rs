@@ -63,6 +63,15 @@ impl ApiStyle {
             })
     }
 
+    /// Whether the style's messages can carry images: the plain REST and WebSocket protocol
+    /// has no image field, so its vision models still get only text.
+    pub fn carries_images(self) -> bool {
+        matches!(
+            self,
+            Self::OpenAiCompatible | Self::Anthropic | Self::Ollama
+        )
+    }
+
     /// An example base URL, for messages and the form.
     pub fn example_base_url(self) -> &'static str {
         match self {
@@ -365,6 +374,56 @@ pub struct ChatMessage {
     pub role: Role,
     /// What was said.
     pub content: String,
+    /// Images sent with it (user messages to a vision model only). Each wire file places
+    /// them in its own shape; the plain REST protocol has no image field and sends the text.
+    #[serde(skip)]
+    pub images: Vec<ImagePart>,
+}
+
+impl ChatMessage {
+    /// A message of text alone.
+    pub fn text(role: Role, content: impl Into<String>) -> Self {
+        Self {
+            role,
+            content: content.into(),
+            images: Vec::new(),
+        }
+    }
+}
+
+/// An image as a vision model gets it: encoded bytes (already downscaled to the provider's
+/// limits, see `crate::vision`) in base64, shared so a re-sent image is not copied.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImagePart {
+    /// `image/png` or `image/jpeg`.
+    pub media_type: &'static str,
+    /// The encoded bytes, standard base64 with padding.
+    pub base64: std::sync::Arc<str>,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl ImagePart {
+    /// The `data:` URL of the image (`data:image/png;base64,…`).
+    pub fn data_url(&self) -> String {
+        format!("data:{};base64,{}", self.media_type, self.base64)
+    }
+}
+
+// Megabytes of base64 never reach a log line.
+impl std::fmt::Debug for ImagePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ImagePart({}, {}×{}, {} base64 bytes)",
+            self.media_type,
+            self.width,
+            self.height,
+            self.base64.len()
+        )
+    }
 }
 
 /// A request for one streamed reply.

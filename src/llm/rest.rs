@@ -46,9 +46,16 @@ mod tests {
     fn bodies_and_frames() {
         let request = ChatRequest {
             model: "m".into(),
-            messages: vec![ChatMessage {
-                role: Role::User,
-                content: "q".into(),
+            messages: vec![{
+                // The protocol has no image field: the text goes, the image does not.
+                let mut question = ChatMessage::text(Role::User, "q");
+                question.images = vec![crate::llm::ImagePart {
+                    media_type: "image/png",
+                    base64: "iVBORw0K".into(),
+                    width: 1,
+                    height: 1,
+                }];
+                question
             }],
             max_tokens: None,
             temperature: None,

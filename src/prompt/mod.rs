@@ -125,6 +125,67 @@ impl PromptTemplate {
     }
 }
 
+/// The templates in use: the user's own (saved in Settings) or the defaults, one per
+/// language. A message written in Chinese (or, with no question, whose images' text is
+/// Chinese) gets the Chinese one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PromptTemplates {
+    /// The user's Chinese template (`None`: the default).
+    pub zh: Option<String>,
+    /// The user's English template (`None`: the default).
+    pub en: Option<String>,
+}
+
+impl PromptTemplates {
+    /// The source used for `language` (`zh…`: Chinese, anything else English).
+    #[must_use]
+    pub fn source(&self, language: &str) -> &str {
+        if language.starts_with("zh") {
+            self.zh.as_deref().unwrap_or(DEFAULT_ZH)
+        } else {
+            self.en.as_deref().unwrap_or(DEFAULT_EN)
+        }
+    }
+
+    /// The prompt of one user message: the template of the language the user writes in,
+    /// filled with `context`. The window's preview and the request use this one function.
+    ///
+    /// # Errors
+    /// The template does not parse or fill in (the message names the line).
+    pub fn render(&self, context: &PromptContext) -> Result<String, PromptError> {
+        let chinese = if context.question.trim().is_empty() {
+            context.attachments.iter().any(|a| has_cjk(&a.ocr_text))
+        } else {
+            has_cjk(&context.question)
+        };
+        let template = PromptTemplate::new(self.source(if chinese { "zh" } else { "en" }))?;
+        template.render(context)
+    }
+}
+
+/// Checks a template a user wrote: it must parse and fill in with a sample message.
+///
+/// # Errors
+/// The problem and its line.
+pub fn check_template(source: &str) -> Result<(), PromptError> {
+    let sample = PromptContext {
+        question: "?".to_owned(),
+        attachments: vec![PromptAttachment {
+            file_name: "shot.png".to_owned(),
+            ocr_text: "text".to_owned(),
+            lang: "eng".to_owned(),
+            confidence: Some(90),
+        }],
+    };
+    PromptTemplate::new(source)?.render(&sample).map(drop)
+}
+
+/// True when `text` has a CJK ideograph.
+fn has_cjk(text: &str) -> bool {
+    text.chars()
+        .any(|c| matches!(c, '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{f900}'..='\u{faff}'))
+}
+
 fn at_line(err: &minijinja::Error) -> String {
     err.line()
         .map(|line| format!(" on line {line}"))

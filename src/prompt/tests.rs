@@ -95,3 +95,44 @@ fn misspelt_variable_is_a_clear_render_error() {
         "{message}"
     );
 }
+
+#[test]
+fn a_users_template_replaces_the_default_of_its_language() {
+    let templates = PromptTemplates {
+        zh: None,
+        en: Some(
+            "Q: {{ question }}{% for a in attachments %} [{{ a.ocr_text }}]{% endfor %}".into(),
+        ),
+    };
+    let english = PromptContext {
+        question: "What?".to_owned(),
+        attachments: vec![attachment("a.png", "hello", Some(90))],
+    };
+    assert_eq!(templates.render(&english).unwrap(), "Q: What? [hello]");
+    // Chinese questions still get the default Chinese template.
+    let chinese = templates.render(&context(vec![attachment("a.png", "x", None)]));
+    assert!(
+        chinese
+            .unwrap()
+            .starts_with("以下是根据图片提取的文字信息：")
+    );
+    // No question: the images' text decides.
+    let images_only = PromptContext {
+        question: String::new(),
+        attachments: vec![attachment("a.png", "中文", None)],
+    };
+    assert!(
+        templates
+            .render(&images_only)
+            .unwrap()
+            .starts_with("以下是")
+    );
+
+    assert!(check_template(DEFAULT_ZH).is_ok());
+    let typo = check_template("{{ questoin }}").unwrap_err().to_string();
+    assert!(typo.contains("could not be filled in"), "{typo}");
+    let broken = check_template("{% for a in attachments %}")
+        .unwrap_err()
+        .to_string();
+    assert!(broken.contains("syntax error"), "{broken}");
+}

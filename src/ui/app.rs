@@ -77,6 +77,8 @@ pub struct App {
     capture: CaptureUi,
     /// A "capture and ask" question waiting for its image to be read.
     pending_ask: Option<capture::PendingAsk>,
+    /// The Attach… button's file dialog.
+    attach_dialog: super::attachments_dialog::AttachDialog,
 }
 
 impl App {
@@ -120,7 +122,20 @@ impl App {
             first_frame_file: std::env::var_os(FIRST_FRAME_ENV).map(Into::into),
             capture: CaptureUi::default(),
             pending_ask: None,
+            attach_dialog: super::attachments_dialog::AttachDialog::new(
+                super::attachments_dialog::system_picker(
+                    lang.strings().attach_dialog_title,
+                    lang.strings().attach_filter,
+                ),
+            ),
         }
+    }
+
+    /// Asks for files through `picker` instead of the system's dialog (tests choose files).
+    #[must_use]
+    pub fn with_file_picker(mut self, picker: super::attachments_dialog::FilePicker) -> Self {
+        self.attach_dialog = super::attachments_dialog::AttachDialog::new(picker);
+        self
     }
 
     /// What the window shows (tests read it back).

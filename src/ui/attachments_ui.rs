@@ -4,6 +4,7 @@
 //! confidence, a remove button, and the recognised text, editable before sending.
 
 use crate::core::{Command, PastedImage};
+use crate::domain::ImageMode;
 
 use super::attachments::{ComposerAttachments, OcrState};
 use super::strings::Strings;
@@ -30,7 +31,7 @@ pub fn take_dropped_and_pasted(ctx: &egui::Context, s: &Strings, commands: &mut 
             .collect();
         (dropped, pasted, !input.raw.hovered_files.is_empty())
     });
-    commands.extend(dropped.into_iter().map(|path| Command::Attach { path }));
+    commands.extend(attach_commands(dropped));
     for image in pasted {
         let [width, height] = image.size;
         let pixels = image
@@ -49,6 +50,14 @@ pub fn take_dropped_and_pasted(ctx: &egui::Context, s: &Strings, commands: &mut 
     if hovering {
         drop_zone(ctx, s);
     }
+}
+
+/// Files given to the window (dropped, or chosen with Attach…) become `Command::Attach`: the
+/// core reads them, never the UI.
+pub fn attach_commands(
+    paths: impl IntoIterator<Item = std::path::PathBuf>,
+) -> impl Iterator<Item = Command> {
+    paths.into_iter().map(|path| Command::Attach { path })
 }
 
 fn drop_zone(ctx: &egui::Context, s: &Strings) {
@@ -164,6 +173,26 @@ pub fn summary(s: &Strings, language: &str, chars: usize, confidence: Option<u8>
         )
 }
 
+/// What went to the model: "OCR text (…)", "image", or both; for a model that cannot see
+/// images, the text with "sent as OCR text (the model cannot see images)".
+#[must_use]
+pub fn sent_line(s: &Strings, item: &crate::core::SentAttachment) -> String {
+    let text = || {
+        summary(
+            s,
+            item.language.as_deref().unwrap_or("?"),
+            item.sent_text.chars().count(),
+            item.confidence,
+        )
+    };
+    match item.sent_as {
+        ImageMode::Text => text(),
+        ImageMode::Image => s.sent_image.to_owned(),
+        ImageMode::Both => format!("{} + {}", text(), s.sent_image),
+        ImageMode::TextNoVision => format!("{} · {}", text(), s.sent_no_vision),
+    }
+}
+
 /// A sent message's images: a thumbnail each and one line saying what was sent.
 pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::SentImage]) {
     let visuals = ui.visuals().clone();
@@ -175,13 +204,7 @@ pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::Sen
             }
             ui.vertical(|ui| {
                 ui.label(&item.file_name);
-                let what = summary(
-                    s,
-                    item.language.as_deref().unwrap_or("?"),
-                    item.sent_text.chars().count(),
-                    item.confidence,
-                );
-                ui.label(egui::RichText::new(what).color(theme::note_text(&visuals)));
+                ui.label(egui::RichText::new(sent_line(s, item)).color(theme::note_text(&visuals)));
                 egui::CollapsingHeader::new(s.attachment_text)
                     .id_salt(("sent_text", &item.file_name, item.sent_text.len()))
                     .default_open(false)
@@ -189,6 +212,89 @@ pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::Sen
                         ui.add(egui::Label::new(&item.sent_text).selectable(true));
                     });
             });
+        });
+    }
+}
+
+/// What the composer would send, for the "show the prompt" toggle: the same templates and
+/// function the core fills the request with.
+pub struct PromptPreview<'a> {
+    /// The templates in use.
+    pub templates: &'a crate::prompt::PromptTemplates,
+    /// The draft.
+    pub question: &'a str,
+    /// The composer's attachments with their edited text.
+    pub attachments: &'a ComposerAttachments,
+    /// How the images go.
+    pub mode: ImageMode,
+}
+
+impl PromptPreview<'_> {
+    /// The text of the message as the model will get it, and how many images go as images.
+    ///
+    /// # Errors
+    /// The template does not fill in (the message names the line).
+    pub fn text(&self) -> Result<(String, usize), String> {
+        let items = &self.attachments.items;
+        let attachments = if self.mode.sends_text() {
+            items
+                .iter()
+                .map(|item| {
+                    let (lang, confidence) = match &item.ocr {
+                        OcrState::Read {
+                            language,
+                            confidence,
+                            ..
+                        } => (language.clone(), confidence.map(u32::from)),
+                        OcrState::Reading { .. } => (String::new(), None),
+                    };
+                    crate::prompt::PromptAttachment {
+                        file_name: item.file_name.clone(),
+                        ocr_text: item.text.clone(),
+                        lang,
+                        confidence,
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let context = crate::prompt::PromptContext {
+            // The core sends the question without trailing blanks.
+            question: self.question.trim_end().to_owned(),
+            attachments,
+        };
+        let text = self
+            .templates
+            .render(&context)
+            .map_err(|err| err.to_string())?;
+        let images = if self.mode.sends_image() {
+            items.len()
+        } else {
+            0
+        };
+        Ok((text, images))
+    }
+
+    /// Draws the preview (or the template's error).
+    pub fn ui(&self, ui: &mut egui::Ui, s: &Strings) {
+        let visuals = ui.visuals().clone();
+        egui::Frame::group(ui.style()).show(ui, |ui| match self.text() {
+            Ok((text, images)) => {
+                egui::ScrollArea::vertical()
+                    .id_salt("prompt_preview")
+                    .max_height(160.0)
+                    .show(ui, |ui| {
+                        ui.add(egui::Label::new(text).selectable(true).wrap());
+                    });
+                if images > 0 {
+                    let line = s.prompt_preview_images.replace("{n}", &images.to_string());
+                    ui.label(egui::RichText::new(line).color(theme::note_text(&visuals)));
+                }
+            }
+            Err(message) => {
+                ui.label(egui::RichText::new(message).color(theme::error_text(&visuals)));
+            }
         });
     }
 }

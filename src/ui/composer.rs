@@ -9,6 +9,7 @@ use egui::{Event, Key};
 
 use super::strings::Strings;
 use super::theme;
+use crate::domain::ImageMode;
 
 /// What the user asked for this frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub struct ComposerContext {
     pub silent_secs: Option<u64>,
     /// The images attached to the question.
     pub attachments: Attached,
+    /// The model the question goes to can see images: the person picks how they are sent.
+    pub sees_images: bool,
 }
 
 /// The composer's images, as far as sending is concerned.
@@ -52,6 +55,10 @@ pub struct Composer {
     pending: Option<String>,
     /// Why the last question was not sent (cleared when the draft changes).
     notice: Option<String>,
+    /// How images go to a vision model (kept from one message to the next).
+    image_mode: ImageMode,
+    /// The preview of the prompt is shown.
+    show_prompt: bool,
 }
 
 impl Composer {
@@ -74,6 +81,9 @@ impl Composer {
         let enter_pressed = has_focus && ui.input_mut(take_plain_enter);
         let mut action = None;
         let mut changed = false;
+        if context.attachments != Attached::None {
+            self.image_mode_ui(ui, s, context.sees_images);
+        }
 
         ui.horizontal(|ui| {
             let button_width = 72.0;
@@ -160,6 +170,37 @@ impl Composer {
             ui.memory_mut(|m| m.request_focus(text_id));
         }
         action
+    }
+
+    /// How the images are to be sent to a vision model.
+    pub fn image_mode(&self) -> ImageMode {
+        self.image_mode
+    }
+
+    /// Whether the prompt preview is on.
+    pub fn show_prompt(&self) -> bool {
+        self.show_prompt
+    }
+
+    /// The choice of text, image or both; for a model that cannot see images, a note instead
+    /// (an image is never dropped silently). And the prompt preview's toggle.
+    fn image_mode_ui(&mut self, ui: &mut egui::Ui, s: &Strings, sees_images: bool) {
+        ui.checkbox(&mut self.show_prompt, s.show_prompt);
+        if !sees_images {
+            let color = theme::note_text(ui.visuals());
+            ui.label(egui::RichText::new(s.no_vision_note).color(color));
+            return;
+        }
+        ui.horizontal(|ui| {
+            ui.label(s.image_mode);
+            for (mode, label) in [
+                (ImageMode::Text, s.image_mode_text),
+                (ImageMode::Image, s.image_mode_image),
+                (ImageMode::Both, s.image_mode_both),
+            ] {
+                ui.selectable_value(&mut self.image_mode, mode, label);
+            }
+        });
     }
 
     /// The core stored the question: clear the field (unless it was edited meanwhile).

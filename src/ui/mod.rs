@@ -6,6 +6,8 @@
 
 mod app;
 pub mod attachments;
+pub mod attachments_dialog;
+mod attachments_settings;
 mod attachments_ui;
 mod capture;
 mod capture_overlay;

@@ -70,6 +70,10 @@ pub struct UiState {
     pub attachments: super::attachments::ComposerAttachments,
     /// The images of the open conversation's messages.
     pub sent_attachments: super::attachments::SentAttachments,
+    /// The OCR languages installed and chosen (Settings).
+    pub ocr_languages: Option<crate::core::OcrLanguages>,
+    /// The prompt templates in use (Settings, and the composer's preview).
+    pub prompt_templates: crate::prompt::PromptTemplates,
 }
 
 impl UiState {
@@ -234,6 +238,8 @@ impl UiState {
             Event::Theme(theme) => self.theme = theme,
             Event::Capture(settings) => self.capture = settings,
             Event::Preferences { ui_zoom } => self.ui_zoom = Some(ui_zoom),
+            Event::OcrLanguages(languages) => self.ocr_languages = Some(languages),
+            Event::PromptTemplates(templates) => self.prompt_templates = templates,
             Event::Error(message) => {
                 // The same message twice in a row (a key pressed twice) shows once.
                 if self.errors.last() != Some(&message) {

@@ -23,6 +23,28 @@ pub fn app_harness<'a>(env: &TestEnv, runtime: &tokio::runtime::Runtime) -> Harn
         .build_eframe(|cc| App::with_lang(cc, core, Lang::En))
 }
 
+/// A file dropped from the desktop, as eframe hands it over (its path).
+#[derive(Debug)]
+pub struct DroppedPath(pub std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("the window must not read dropped files itself".into())
+    }
+}
+
+/// Drops the file at `path` onto the window (delivered with the next frame).
+pub fn drop_file(harness: &mut Harness<'_, App>, path: std::path::PathBuf) {
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(DroppedPath(path)));
+}
+
 pub fn step_until(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&App) -> bool) {
     wait_until(what, WAIT, || {
         harness.step();
@@ -69,9 +91,26 @@ pub fn app_with_provider<'a>(
     server: &MockServer,
     runtime: &tokio::runtime::Runtime,
 ) -> (TestEnv, Harness<'a, App>) {
+    app_configured(name, server, runtime, |_| {}, |app| app)
+}
+
+/// Like [`app_with_provider`], with the settings changed by `configure` before the start and
+/// the `App` by `build` (a file picker, say).
+pub fn app_configured<'a>(
+    name: &str,
+    server: &MockServer,
+    runtime: &tokio::runtime::Runtime,
+    configure: impl FnOnce(&mut Settings),
+    build: impl FnOnce(App) -> App + 'a,
+) -> (TestEnv, Harness<'a, App>) {
     let env = TestEnv::new(name);
-    seed_provider(&env, server);
-    let mut harness = app_harness(&env, runtime);
+    let mut settings = provider_settings(server);
+    configure(&mut settings);
+    settings.save(&env.paths.config_file()).unwrap();
+    let core = CoreHandle::start(runtime.handle(), env.options()).unwrap();
+    let mut harness = Harness::builder()
+        .with_size([1100.0, 760.0])
+        .build_eframe(|cc| build(App::with_lang(cc, core, Lang::En)));
     step_until(&mut harness, "the provider list", |app| {
         app.state().active_provider.is_some()
     });
@@ -79,10 +118,16 @@ pub fn app_with_provider<'a>(
 }
 
 pub fn seed_provider(env: &TestEnv, server: &MockServer) {
+    provider_settings(server)
+        .save(&env.paths.config_file())
+        .unwrap();
+}
+
+fn provider_settings(server: &MockServer) -> Settings {
     let mut settings = Settings::default();
     settings.upsert(ProviderConfig::new("Local", &server.base_url, "test-model"));
     settings.active_provider = Some("Local".into());
-    settings.save(&env.paths.config_file()).unwrap();
+    settings
 }
 
 /// Writes a conversation of `count` finished messages (user and assistant in turn) straight

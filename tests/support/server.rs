@@ -568,10 +568,10 @@ pub async fn collect(
 pub fn hi_request() -> ocrchat::llm::ChatRequest {
     ocrchat::llm::ChatRequest {
         model: "test-model".into(),
-        messages: vec![ocrchat::llm::ChatMessage {
-            role: ocrchat::llm::Role::User,
-            content: "hi".into(),
-        }],
+        messages: vec![ocrchat::llm::ChatMessage::text(
+            ocrchat::llm::Role::User,
+            "hi",
+        )],
         max_tokens: None,
         temperature: None,
         stream_usage: false,

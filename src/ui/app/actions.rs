@@ -82,6 +82,22 @@ impl App {
         }
     }
 
+    /// The Attach… button; the files chosen in its dialog become attachments like dropped ones.
+    fn attach_button_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+        let s = self.strings();
+        let chosen = self.attach_dialog.take_chosen();
+        commands.extend(crate::ui::attachments_ui::attach_commands(chosen));
+        let open = self.attach_dialog.is_open();
+        let button = ui
+            .add_enabled(!open, egui::Button::new(s.attach_button))
+            .on_hover_text(s.attach_hint);
+        if button.clicked()
+            && let Err(message) = self.attach_dialog.open(ui.ctx())
+        {
+            self.state.errors.push(message);
+        }
+    }
+
     pub(super) fn composer_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         let s = self.strings();
         if std::mem::take(&mut self.focus_composer) {
@@ -89,7 +105,20 @@ impl App {
         }
         let streaming = self.state.is_streaming();
         self.capture.button_ui(ui, s, &self.state.capture);
+        self.attach_button_ui(ui, commands);
         crate::ui::attachments_ui::chips_ui(ui, s, &mut self.state.attachments, commands);
+        // What the model picker will send to decides whether images can go as images.
+        let sees_images = self.model_picker.choice(&self.state).is_some_and(|choice| {
+            self.state
+                .providers
+                .iter()
+                .find(|p| p.config.name == choice.provider)
+                .is_some_and(|p| {
+                    let mut config = p.config.clone();
+                    config.model = choice.model;
+                    crate::vision::sees_images(&config)
+                })
+        });
         let context = ComposerContext {
             attachments: if self.state.attachments.items.is_empty() {
                 Attached::None
@@ -99,6 +128,7 @@ impl App {
                 Attached::Read
             },
             streaming,
+            sees_images,
             can_send: self.state.active_provider.is_some(),
             silent_secs: if streaming {
                 self.silent_secs(ui.ctx())
@@ -106,7 +136,22 @@ impl App {
                 None
             },
         };
-        match self.composer.ui(ui, s, context) {
+        let action = self.composer.ui(ui, s, context);
+        if self.composer.show_prompt() && !self.state.attachments.items.is_empty() {
+            let mode = if sees_images {
+                self.composer.image_mode()
+            } else {
+                crate::domain::ImageMode::TextNoVision
+            };
+            let preview = crate::ui::attachments_ui::PromptPreview {
+                templates: &self.state.prompt_templates,
+                question: self.composer.draft(),
+                attachments: &self.state.attachments,
+                mode,
+            };
+            preview.ui(ui, s);
+        }
+        match action {
             Some(ComposerAction::Send(text)) => {
                 self.conversation.jump_to_latest();
                 commands.push(Command::Send {
@@ -115,6 +160,8 @@ impl App {
                     options: crate::core::SendOptions {
                         attachments: self.state.attachments.outgoing(),
                         ..self.model_picker.send_options(&self.state)
+                        image_mode: Some(self.composer.image_mode()),
+                        ..crate::core::SendOptions::default()
                     },
                 });
             }

@@ -106,6 +106,14 @@ impl App {
             .collapsible(false)
             .show(ctx, |ui| {
                 commands.extend(super::theme_switch_ui(ui, s, self.state.theme));
+                let languages = self.state.ocr_languages.as_ref();
+                commands.extend(crate::ui::attachments_settings::ocr_language_ui(
+                    ui, s, languages,
+                ));
+                let templates = &self.state.prompt_templates;
+                commands.extend(crate::ui::attachments_settings::prompt_templates_ui(
+                    ui, s, templates,
+                ));
                 ui.separator();
                 commands.extend(self.capture.settings_ui(ui, s, &self.state.capture));
                 ui.separator();
