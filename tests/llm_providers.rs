@@ -461,6 +461,7 @@ async fn images_reach_each_wire_in_its_documented_shape() {
         model: "test-model".into(),
         messages: vec![question],
         max_tokens: Some(256),
+        temperature: None,
         stream_usage: false,
         session_id: None,
     };

@@ -295,20 +295,7 @@ async fn stream_reply(
                     return Ok((Ending::Done, None));
                 }
             }
-            Event::Queued {
-                in_flight,
-                provider,
-                ..
-            } => super::output::diagnostic(&format!(
-                "waiting: {in_flight} requests to {provider} in flight"
-            )),
-            Event::Retrying {
-                attempt,
-                attempts,
-                delay_millis,
-                reason,
-                ..
-            } => super::output::diagnostic(&retry_line(attempt, attempts, delay_millis, &reason)),
+            Event::Queued { .. } | Event::Retrying { .. } => note_wait(&event),
             Event::MessageFinished {
                 message,
                 status,
@@ -422,6 +409,27 @@ fn ending_of(status: MessageStatus, error: Option<String>, stopping: bool) -> En
         }
         MessageStatus::Stopped if stopping => Ending::Interrupted,
         other => Ending::Failed(format!("The reply ended early ({}).", other.as_str())),
+    }
+}
+
+/// One stderr line while the reply waits: for a free slot, or to retry.
+fn note_wait(event: &Event) {
+    match event {
+        Event::Queued {
+            in_flight,
+            provider,
+            ..
+        } => super::output::diagnostic(&format!(
+            "waiting: {in_flight} requests to {provider} in flight"
+        )),
+        Event::Retrying {
+            attempt,
+            attempts,
+            delay_millis,
+            reason,
+            ..
+        } => super::output::diagnostic(&retry_line(*attempt, *attempts, *delay_millis, reason)),
+        _ => {}
     }
 }
 

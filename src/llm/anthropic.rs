@@ -186,6 +186,7 @@ mod tests {
                 image_only,
             ],
             max_tokens: Some(100),
+            temperature: None,
             stream_usage: false,
             session_id: None,
         };

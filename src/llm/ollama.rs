@@ -95,6 +95,7 @@ mod tests {
             model: "llava".into(),
             messages: vec![ChatMessage::text(Role::System, "Be brief."), question],
             max_tokens: None,
+            temperature: None,
             stream_usage: false,
             session_id: None,
         };

@@ -169,6 +169,7 @@ mod tests {
                 image_only,
             ],
             max_tokens: None,
+            temperature: None,
             stream_usage: false,
             session_id: None,
         };

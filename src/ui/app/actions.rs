@@ -159,9 +159,8 @@ impl App {
                     text,
                     options: crate::core::SendOptions {
                         attachments: self.state.attachments.outgoing(),
-                        ..self.model_picker.send_options(&self.state)
                         image_mode: Some(self.composer.image_mode()),
-                        ..crate::core::SendOptions::default()
+                        ..self.model_picker.send_options(&self.state)
                     },
                 });
             }
