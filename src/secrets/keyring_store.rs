@@ -114,7 +114,23 @@ impl KeyringStore {
 
     /// Stores or replaces the key.
     pub fn set(&self, provider: &str, key: &ApiKey) -> Result<(), SecretError> {
-        self.entry(provider)?.set_password(key.expose())?;
+        let entry = self.entry(provider)?;
+        // keyring searches for the item, then writes to it: an item deleted in between (by
+        // another process of ours, or gnome-keyring answering the search with an item it is
+        // dropping) fails with "No such interface …Secret.Item". A fresh search then
+        // creates the item, so try again a few times before giving up.
+        let mut tries = 0;
+        loop {
+            match entry.set_password(key.expose()) {
+                Err(keyring::Error::PlatformFailure(err))
+                    if tries < 3 && err.to_string().contains("Secret.Item") =>
+                {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                result => break result?,
+            }
+        }
         self.remember(provider, KeyPresence::Stored);
         Ok(())
     }
