@@ -16,6 +16,9 @@
 //!   only once the region's OCR text is read. Baseline: `tesseract shot.png -` on the PNG
 //!   `import` wrote (the same 1920×1080 image).
 //!
+//! `OCRCHAT_BENCH_APP=path/to/ocrchat` measures that binary instead of the one cargo built
+//! for this bench (e.g. a release build driven by a quickly built dev bench).
+//!
 //! Figures are printed (median and worst of the rounds, and the ratios), never asserted.
 
 #![expect(
@@ -36,7 +39,9 @@ use std::time::{Duration, Instant};
 
 use ocrchat::config::Settings;
 use ocrchat::llm::ProviderConfig;
-use support::x11::{focus_window, spawn_app, start_xvfb_sized, xdg_config, xdotool};
+use support::x11::{
+    Reaper, focus_window, spawn_app, start_xvfb_sized, xdg_config, xdg_data, xdotool,
+};
 use support::{MockServer, Reply, TestEnv, sse_body, wait_until};
 use x11rb::connection::Connection as _;
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
@@ -60,7 +65,10 @@ fn main() {
         .unwrap();
     let (_xvfb, display) = start_xvfb_sized("1920x1080x24");
     paint_root(&env, &display);
-    let _app = spawn_app(&env, &display, &[]);
+    let _app = match std::env::var_os("OCRCHAT_BENCH_APP") {
+        Some(binary) => spawn_binary(&env, &display, &binary),
+        None => spawn_app(&env, &display, &[]),
+    };
     focus_window(&display);
     std::thread::sleep(Duration::from_secs(1));
     let (conn, screen) = x11rb::connect(Some(&display)).unwrap();
@@ -178,4 +186,24 @@ fn row(what: &str, samples: &[Duration]) {
         median(samples).as_secs_f64() * 1e3,
         worst.as_secs_f64() * 1e3
     );
+}
+
+/// Starts `binary` as `spawn_app` starts the one cargo built; returns after its first frame.
+fn spawn_binary(env: &TestEnv, display: &str, binary: &std::ffi::OsStr) -> Reaper {
+    let first_frame = env.dir.path().join("first-frame");
+    let child = Command::new(binary)
+        .current_dir(env.dir.path())
+        .env("DISPLAY", display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_CONFIG_HOME", xdg_config(env))
+        .env("XDG_DATA_HOME", xdg_data(env))
+        .env("OCRCHAT_LANG", "en")
+        .env("OCRCHAT_FIRST_FRAME_FILE", &first_frame)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("OCRCHAT_BENCH_APP names a runnable ocrchat binary");
+    let child = Reaper(child);
+    wait_until("the first frame", WAIT, || first_frame.exists());
+    child
 }
