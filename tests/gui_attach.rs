@@ -15,7 +15,6 @@
 mod ocr_support;
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use egui::accesskit::Role;
@@ -25,22 +24,10 @@ use ocr_support::{fixture_path, rerun_with_thread_limit};
 use ocrchat::store::MessageStatus;
 use ocrchat::ui::App;
 use ocrchat::ui::attachments::OcrState;
-use support::gui::{app_with_provider, fill, step_until, type_question, wait_for_reply};
+use support::gui::{
+    DroppedPath, app_with_provider, fill, step_until, type_question, wait_for_reply,
+};
 use support::{MockServer, Reply, sse_body};
-
-/// A file dropped from the desktop, as eframe hands it over (its path).
-#[derive(Debug)]
-struct DroppedPath(PathBuf);
-
-impl egui::DroppedFile for DroppedPath {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        Err("the window must not read dropped files itself".into())
-    }
-}
 
 fn wait_until_read(harness: &mut Harness<'_, App>, count: usize) {
     step_until(harness, "the attachments are read", |app| {

@@ -118,6 +118,9 @@ pub enum Command {
         /// The zoom factor (1.0 is the default size).
         zoom: f32,
     },
+    /// The OCR inspector's requests (see `inspecting.rs`); answers come as
+    /// [`crate::core::Event::Inspector`].
+    Inspect(super::inspecting::InspectRequest),
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

@@ -45,6 +45,8 @@ pub struct App {
     conversation: ConversationView,
     /// The history search atop the sidebar (Ctrl+K).
     search: SearchPanel,
+    /// The OCR inspector window (issue 11).
+    inspector: super::inspector::Inspector,
     /// The provider form on the welcome screen or in Settings.
     form: Option<ProviderForm>,
     settings_open: bool,
@@ -92,6 +94,7 @@ impl App {
             composer: Composer::default(),
             conversation: ConversationView::default(),
             search: SearchPanel::default(),
+            inspector: super::inspector::Inspector::default(),
             form: None,
             settings_open: false,
             about_open: false,
@@ -129,6 +132,11 @@ impl App {
             return None;
         }
         sidebar_ui(ui, s, &self.state, commands)
+    }
+
+    /// The OCR inspector (tests read it back).
+    pub fn inspector(&self) -> &super::inspector::Inspector {
+        &self.inspector
     }
 
     /// The search results shown (tests read them back).
@@ -219,6 +227,11 @@ impl App {
             },
             Event::SearchResults { query, hits } => {
                 self.search.on_results(query, hits);
+                true
+            }
+            Event::Inspector(event) => {
+                let event = event.clone();
+                self.inspector.on_event(event, &mut self.state.attachments);
                 true
             }
             _ => false,
@@ -340,6 +353,8 @@ impl eframe::App for App {
         if self.about_open {
             self.about_window(&ctx);
         }
+        self.inspector
+            .ui(&ctx, s, &mut self.state.attachments, &mut commands);
         if let Some(dialog) = self.dialog.as_mut() {
             match dialog.ui(&ctx, s) {
                 DialogOutcome::Open => {}

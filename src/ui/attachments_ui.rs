@@ -3,7 +3,7 @@
 //! the composer's attachments are drawn as chips: thumbnail, OCR progress or language and
 //! confidence, a remove button, and the recognised text, editable before sending.
 
-use crate::core::{Command, PastedImage};
+use crate::core::{Command, InspectRequest, InspectTarget, PastedImage};
 
 use super::attachments::{ComposerAttachments, OcrState};
 use super::strings::Strings;
@@ -102,8 +102,10 @@ pub fn chips_ui(
                     egui::TextureOptions::LINEAR,
                 ));
             }
+            let read = matches!(item.ocr, OcrState::Read { .. });
+            let mut inspect = false;
             if let Some(texture) = &item.texture {
-                ui.add(egui::Image::new(texture).max_size(egui::vec2(64.0, 64.0)));
+                inspect |= thumbnail_ui(ui, s, texture, 64.0, read);
             }
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
@@ -111,6 +113,9 @@ pub fn chips_ui(
                     if ui.small_button(s.attachment_remove).clicked() {
                         removed.push(item.id);
                     }
+                    inspect |= ui
+                        .add_enabled(read, egui::Button::new(s.insp_open).small())
+                        .clicked();
                 });
                 match &item.ocr {
                     OcrState::Reading { done, total } => {
@@ -144,6 +149,10 @@ pub fn chips_ui(
                     }
                 }
             });
+            if inspect {
+                let target = InspectTarget::Composer(item.id);
+                commands.push(Command::Inspect(InspectRequest::Open(target)));
+            }
         });
     }
     for id in removed {
@@ -164,17 +173,52 @@ pub fn summary(s: &Strings, language: &str, chars: usize, confidence: Option<u8>
         )
 }
 
-/// A sent message's images: a thumbnail each and one line saying what was sent.
-pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::SentImage]) {
+/// A thumbnail that opens the inspector when clicked (once `clickable`); true when clicked.
+fn thumbnail_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    texture: &egui::TextureHandle,
+    side: f32,
+    clickable: bool,
+) -> bool {
+    let image = egui::Image::new(texture).max_size(egui::vec2(side, side));
+    if !clickable {
+        ui.add(image);
+        return false;
+    }
+    ui.add(image.sense(egui::Sense::click()))
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text(s.insp_open)
+        .clicked()
+}
+
+/// A sent message's images: a thumbnail each (a click opens the inspector, read-only) and
+/// one line saying what was sent.
+pub fn sent_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    images: &[super::attachments::SentImage],
+    conversation: crate::store::ConversationId,
+    commands: &mut Vec<Command>,
+) {
     let visuals = ui.visuals().clone();
     for image in images {
         let item = &image.item;
         ui.horizontal(|ui| {
+            let mut inspect = false;
             if let Some(texture) = &image.texture {
-                ui.add(egui::Image::new(texture).max_size(egui::vec2(96.0, 96.0)));
+                inspect |= thumbnail_ui(ui, s, texture, 96.0, true);
             }
             ui.vertical(|ui| {
-                ui.label(&item.file_name);
+                ui.horizontal(|ui| {
+                    ui.label(&item.file_name);
+                    inspect |= ui
+                        .add_enabled(
+                            image.texture.is_some(),
+                            egui::Button::new(s.insp_open).small(),
+                        )
+                        .clicked();
+                });
                 let what = summary(
                     s,
                     item.language.as_deref().unwrap_or("?"),
@@ -189,6 +233,13 @@ pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::Sen
                         ui.add(egui::Label::new(&item.sent_text).selectable(true));
                     });
             });
+            if inspect {
+                let target = InspectTarget::Sent {
+                    conversation,
+                    stored_id: item.stored_id,
+                };
+                commands.push(Command::Inspect(InspectRequest::Open(target)));
+            }
         });
     }
 }

@@ -11,6 +11,7 @@ mod composer;
 mod conversation;
 mod dialogs;
 pub mod fonts;
+pub mod inspector;
 pub mod links;
 pub mod markdown;
 mod providers;

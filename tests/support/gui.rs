@@ -108,3 +108,17 @@ pub fn seed_conversation(
         store.add_message(id, &new).unwrap();
     }
 }
+
+/// A file dropped from the desktop, as eframe hands it over (its path).
+#[derive(Debug)]
+pub struct DroppedPath(pub std::path::PathBuf);
+
+impl egui::DroppedFile for DroppedPath {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        Err("the window must not read dropped files itself".into())
+    }
+}
