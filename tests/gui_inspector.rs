@@ -110,6 +110,42 @@ fn assert_low_count_follows_the_slider(harness: &mut Harness<'_, App>, words: &[
     }
 }
 
+/// Zoomed in with the wheel, only the boxes in view are drawn; Fit shows them all again.
+fn assert_only_boxes_in_view_are_drawn(harness: &mut Harness<'_, App>) {
+    let total = harness.state().inspector().drawn_boxes().len();
+    let canvas = harness.state().inspector().canvas_rect().unwrap();
+    // Zoom in on a word: the point under the pointer stays, so it stays in view.
+    let meeting = word_index(harness, "meeting");
+    let doc = harness.state().inspector().doc().unwrap();
+    let anchor = harness
+        .state()
+        .inspector()
+        .screen_rect(doc.words[meeting].bbox);
+    harness.hover_at(anchor.unwrap().center());
+    for _ in 0..3 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, 120.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: egui::Modifiers::NONE,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        harness.step();
+    }
+    harness.run_steps(20);
+    let drawn = harness.state().inspector().drawn_boxes();
+    assert!(
+        !drawn.is_empty() && drawn.len() < total,
+        "{} of {total} drawn",
+        drawn.len()
+    );
+    assert!(drawn.iter().all(|(_, r)| r.intersects(canvas)));
+    harness.get_by_label("Fit").click();
+    harness.step();
+    harness.step();
+    assert_eq!(harness.state().inspector().drawn_boxes().len(), total);
+}
+
 /// Every word of the OCR result, with its box, and one drawn box per word at its place.
 fn assert_boxes_match(harness: &Harness<'_, App>, expected: &OcrResult) {
     let expected_words: Vec<&OcrWord> = expected.words().collect();
@@ -163,6 +199,7 @@ fn inspector_boxes_hover_threshold_correction_and_read_only_sent_view() {
     let expected = independent_ocr(&language);
     let expected_words: Vec<&OcrWord> = expected.words().collect();
     assert_boxes_match(&harness, &expected);
+    assert_only_boxes_in_view_are_drawn(&mut harness);
 
     // Hovering a word in the text highlights its box; hovering a box highlights its word.
     let projector = word_index(&harness, "projector");
@@ -318,4 +355,77 @@ fn a_dragged_region_is_read_and_replaces_the_text_which_saves_as_txt() {
         app.inspector().notice().is_some()
     });
     assert_eq!(std::fs::read_to_string(&path).unwrap(), added);
+}
+
+#[test]
+fn tab_steps_through_low_confidence_words_and_a_turn_or_language_reads_again() {
+    if rerun_with_thread_limit(
+        "tab_steps_through_low_confidence_words_and_a_turn_or_language_reads_again",
+    ) {
+        return;
+    }
+    let runtime = support::runtime();
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let (_env, mut harness) = app_with_provider("gui-inspector-turn", &server, &runtime);
+    drop_and_inspect(&mut harness);
+    let original = harness.state().state().attachments.items[0].text.clone();
+
+    // Every word is under 100%: Tab selects the first, then the next; Shift+Tab goes back.
+    harness
+        .get_by_role_and_label(Role::Slider, "Confidence threshold")
+        .set_value_accesskit(100.0);
+    harness.step();
+    harness.key_press(egui::Key::Tab);
+    harness.step();
+    assert_eq!(harness.state().inspector().selected(), Some(0));
+    harness.key_press(egui::Key::Tab);
+    harness.step();
+    assert_eq!(harness.state().inspector().selected(), Some(1));
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    harness.step();
+    assert_eq!(harness.state().inspector().selected(), Some(0));
+    let first = harness.state().inspector().doc().unwrap().words[0]
+        .text
+        .clone();
+    harness.step();
+    let field = harness.get_by_role_and_label(Role::TextInput, "Correction");
+    assert!(field.is_focused(), "the correction field takes the word");
+    assert_eq!(field.value().as_deref(), Some(first.as_str()));
+
+    // A quarter turn right: the image is turned, read again, and replaces the attachment.
+    let size = harness.state().inspector().image_size().unwrap();
+    harness.get_by_label("Rotate right").click();
+    step_until(&mut harness, "the turned image", |app| {
+        app.inspector()
+            .image_size()
+            .is_some_and(|s| s == egui::vec2(size.y, size.x))
+    });
+    let turned = harness.state().state().attachments.items[0].text.clone();
+    assert_ne!(turned, original, "sideways text reads differently");
+    // And back: the same pixels read the same text.
+    harness.step();
+    harness.get_by_label("Rotate left").click();
+    step_until(&mut harness, "the image turned back", |app| {
+        app.inspector().image_size() == Some(size)
+    });
+    assert_eq!(harness.state().state().attachments.items[0].text, original);
+
+    // Another language: read again in English only.
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::ComboBox, "OCR language")
+        .click();
+    harness.run_steps(2);
+    harness.get_by_label("eng").click();
+    harness.step();
+    assert_eq!(harness.state().inspector().language(), Some("eng"));
+    harness.get_by_label("Read again").click();
+    step_until(&mut harness, "the English re-read", |app| {
+        matches!(
+            &app.state().attachments.items[0].ocr,
+            OcrState::Read { language, .. } if language == "eng"
+        )
+    });
+    let english = harness.state().state().attachments.items[0].text.clone();
+    assert!(english.contains("projector is broken"), "{english}");
 }

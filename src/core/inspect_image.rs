@@ -10,8 +10,8 @@ use crate::ocr::OcrError;
 
 /// The longest side of the picture the window uploads as a texture.
 pub const MAX_DISPLAY_SIDE: u32 = 4096;
-/// The most pixels of that picture (a 4096×4096 texture would take 64 MiB).
-const MAX_DISPLAY_PIXELS: u64 = 12_000_000;
+/// The most pixels of that picture (32 MiB of RGBA; a 4096×4096 texture would take 64 MiB).
+const MAX_DISPLAY_PIXELS: u64 = 8_000_000;
 /// Region OCR enlarges the cut by up to this factor (a higher effective resolution).
 const MAX_REGION_SCALE: f32 = 3.0;
 /// ... but never past this many pixels on the enlarged cut's longest side.

@@ -270,3 +270,121 @@ impl InspectorDoc {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{OcrBlock, OcrLine, OcrPage, OcrWord};
+
+    fn word(text: &str, left: u32, top: u32, confidence: f32) -> OcrWord {
+        OcrWord {
+            text: text.to_owned(),
+            bbox: OcrBox {
+                left,
+                top,
+                width: 10,
+                height: 10,
+            },
+            confidence,
+        }
+    }
+
+    /// A line's text and its words with their confidences.
+    type Line<'a> = (&'a str, &'a [(&'a str, f32)]);
+
+    fn result(blocks: &[&[Line<'_>]]) -> OcrResult {
+        let mut top = 0;
+        let blocks = blocks
+            .iter()
+            .map(|lines| OcrBlock {
+                bbox: OcrBox::default(),
+                lines: lines
+                    .iter()
+                    .map(|(text, words)| {
+                        top += 20;
+                        OcrLine {
+                            text: (*text).to_owned(),
+                            bbox: OcrBox::default(),
+                            words: words
+                                .iter()
+                                .zip(0..)
+                                .map(|((w, c), i)| word(w, i * 20, top, *c))
+                                .collect(),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let page = OcrPage {
+            width: 100,
+            height: 100,
+            blocks,
+        };
+        OcrResult {
+            text: page.text(),
+            pages: vec![page],
+            ..OcrResult::default()
+        }
+    }
+
+    #[test]
+    fn text_is_the_ocr_text_and_a_correction_changes_one_word() {
+        let ocr = result(&[
+            &[
+                ("Total: 12", &[("Total:", 95.0), ("12", 40.0)]),
+                ("发票金额", &[("发票", 90.0), ("金额", 60.0)]),
+            ],
+            &[("end", &[("end", 99.0)])],
+        ]);
+        let mut doc = InspectorDoc::new(&ocr);
+        assert_eq!(doc.text(), ocr.text, "as OCR joined it");
+        assert_eq!(doc.text(), "Total: 12\n发票金额\n\nend", "lines and blocks");
+        doc.correct(1, " 42 ");
+        assert_eq!(
+            doc.text(),
+            "Total: 42\n发票金额\n\nend",
+            "one word replaced"
+        );
+        let low: Vec<_> = doc.low_confidence(80.0).collect();
+        assert_eq!(low, vec![1, 3], "under 80%");
+        assert_eq!(doc.step_low(80.0, None, false), Some(1), "first");
+        assert_eq!(doc.step_low(80.0, Some(1), false), Some(3), "next");
+        assert_eq!(doc.step_low(80.0, Some(3), false), Some(1), "wraps");
+        assert_eq!(doc.step_low(80.0, Some(1), true), Some(3), "back wraps");
+        assert_eq!(doc.step_low(10.0, None, false), None, "none under 10%");
+    }
+
+    #[test]
+    fn regions_keep_reading_order_and_replace_or_add() {
+        let ocr = result(&[&[("whole page", &[("whole", 90.0), ("page", 90.0)])]]);
+        let mut doc = InspectorDoc::new(&ocr);
+        let lower = OcrBox {
+            left: 0,
+            top: 50,
+            width: 40,
+            height: 10,
+        };
+        let upper = OcrBox { top: 10, ..lower };
+        doc.add_region(lower);
+        doc.add_region(upper);
+        assert_eq!(doc.text(), "", "nothing read yet replaces the text");
+        let read = |text: &str| result(&[&[(text, &[(text, 90.0)])]]);
+        assert!(doc.region_read(lower, &read("second")), "lower read");
+        assert!(doc.region_read(upper, &read("first")), "upper read");
+        assert!(!doc.region_read(upper, &read("again")), "read once");
+        assert_eq!(
+            doc.text(),
+            "first\n\nsecond",
+            "reading order, not arrival order"
+        );
+        doc.mode = RegionMode::Add;
+        assert_eq!(doc.text(), "whole page\n\nfirst\n\nsecond", "added after");
+        let regions: Vec<_> = doc.regions().collect();
+        assert_eq!(regions, vec![(upper, true), (lower, true)], "in order");
+        doc.add_region(OcrBox { top: 90, ..lower });
+        doc.region_failed(OcrBox { top: 90, ..lower });
+        assert_eq!(doc.regions().count(), 2, "a failed region is dropped");
+        let sections: Vec<usize> = doc.active_words().map(|w| doc.words[w].section).collect();
+        assert_eq!(sections, vec![0, 0, 1, 2], "words know their section");
+    }
+}

@@ -8,6 +8,7 @@
 
 mod canvas;
 pub mod doc;
+mod editing;
 mod text_ui;
 mod toolbar;
 pub mod view;
@@ -101,6 +102,18 @@ impl Inspector {
     pub fn screen_rect(&self, b: OcrBox) -> Option<egui::Rect> {
         let open = self.open.as_ref()?;
         Some(open.canvas.view.box_rect(open.canvas.rect, b))
+    }
+
+    /// The image's size in pixels (the boxes' space).
+    #[must_use]
+    pub fn image_size(&self) -> Option<egui::Vec2> {
+        self.open.as_ref().map(|o| o.image_size)
+    }
+
+    /// The OCR language a re-read or region uses.
+    #[must_use]
+    pub fn language(&self) -> Option<&str> {
+        self.open.as_ref().map(|o| o.language.as_str())
     }
 
     /// The canvas's rectangle when last drawn.
@@ -343,132 +356,5 @@ impl Open {
             }
         });
         true
-    }
-
-    /// The words, the correction field and (read-only) the text that was sent.
-    fn side_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        s: &Strings,
-        attachments: &mut ComposerAttachments,
-    ) -> text_ui::TextOutput {
-        let out = text_ui::words_ui(
-            ui,
-            s,
-            &text_ui::TextFrame {
-                doc: &self.doc,
-                threshold: self.threshold,
-                selected: self.selected,
-                highlight: self.hovered,
-                scroll_to_selected: std::mem::take(&mut self.scroll_to_selected),
-            },
-        );
-        ui.separator();
-        if let Some(sent) = &self.sent_text {
-            ui.label(egui::RichText::new(s.insp_read_only).strong());
-            let label = ui.label(s.insp_sent_text);
-            egui::ScrollArea::vertical()
-                .id_salt("inspector_sent_text")
-                .show(ui, |ui| {
-                    ui.add(egui::Label::new(sent).selectable(true))
-                        .labelled_by(label.id);
-                });
-            return out;
-        }
-        if let Some(selected) = self.selected {
-            self.correction_ui(ui, s, selected, attachments);
-        }
-        ui.label(
-            egui::RichText::new(s.insp_step_hint).color(super::theme::weak_text(ui.visuals())),
-        );
-        out
-    }
-
-    fn correction_ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        s: &Strings,
-        selected: usize,
-        attachments: &mut ComposerAttachments,
-    ) {
-        let mut apply = false;
-        ui.horizontal(|ui| {
-            let label = ui.label(s.insp_correction);
-            let field = ui
-                .add(egui::TextEdit::singleline(&mut self.correction).desired_width(160.0))
-                .labelled_by(label.id);
-            if std::mem::take(&mut self.focus_correction) {
-                field.request_focus();
-            }
-            apply = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            apply |= ui.button(s.insp_apply).clicked();
-        });
-        let Some(word) = self.doc.words.get(selected) else {
-            return;
-        };
-        if apply && self.correction.trim() != word.text && !self.correction.trim().is_empty() {
-            let before = self.doc.text();
-            let old = word.text.clone();
-            self.doc.correct(selected, &self.correction);
-            let new = self.doc.words[selected].text.clone();
-            self.sync_composer(attachments, &before, Some((&old, &new)));
-        }
-    }
-
-    fn select(&mut self, word: Option<usize>, scroll_text: bool) {
-        self.selected = word;
-        if let Some(word) = word.and_then(|w| self.doc.words.get(w)) {
-            self.correction.clone_from(&word.text);
-            self.scroll_to_selected = scroll_text;
-        }
-    }
-
-    /// Tab / Shift+Tab select the next / previous low-confidence word and show its box.
-    fn step_keys(&mut self, ctx: &egui::Context) {
-        let (next, previous) = ctx.input_mut(|i| {
-            (
-                i.consume_key(egui::Modifiers::NONE, egui::Key::Tab),
-                i.consume_key(egui::Modifiers::SHIFT, egui::Key::Tab),
-            )
-        });
-        if !(next || previous) {
-            return;
-        }
-        let word = self.doc.step_low(self.threshold, self.selected, previous);
-        self.select(word, true);
-        self.focus_correction = word.is_some() && !self.read_only();
-        if let Some(b) = word.map(|w| self.doc.words[w].bbox) {
-            let centre = egui::pos2(
-                b.left as f32 + b.width as f32 / 2.0,
-                b.top as f32 + b.height as f32 / 2.0,
-            );
-            let rect = self.canvas.rect;
-            if !self.canvas.view.visible(rect).contains(centre) {
-                self.canvas.view.origin = centre - rect.size() / 2.0 / self.canvas.view.zoom;
-            }
-        }
-    }
-
-    /// The composer attachment's text follows the doc: replaced whole when it still matches
-    /// the doc's text before the change, else (the person edited it in the composer) only the
-    /// corrected word's first occurrence.
-    fn sync_composer(
-        &self,
-        attachments: &mut ComposerAttachments,
-        before: &str,
-        word: Option<(&str, &str)>,
-    ) {
-        let Some(id) = self.composer_id() else {
-            return;
-        };
-        let Some(item) = attachments.items.iter_mut().find(|i| i.id == id) else {
-            return;
-        };
-        match word {
-            Some((old, new)) if item.text != before => {
-                item.text = item.text.replacen(old, new, 1);
-            }
-            _ => item.text = self.doc.text(),
-        }
     }
 }
