@@ -35,8 +35,8 @@ pub struct Canvas {
 
 /// The inputs of one canvas frame.
 pub struct CanvasFrame<'a> {
-    /// The picture.
-    pub texture: Option<&'a egui::TextureHandle>,
+    /// The picture, in tiles.
+    pub tiles: &'a [super::tiles::Tile],
     /// The image's size in pixels (boxes are in these).
     pub image_size: Vec2,
     /// The words.
@@ -78,9 +78,13 @@ impl Canvas {
             self.view.to_screen(rect, Pos2::ZERO),
             self.view.to_screen(rect, frame.image_size.to_pos2()),
         );
-        if let Some(texture) = frame.texture {
-            let uv = Rect::from_min_max(Pos2::ZERO, egui::pos2(1.0, 1.0));
-            painter.image(texture.id(), image_rect, uv, egui::Color32::WHITE);
+        let uv = Rect::from_min_max(Pos2::ZERO, egui::pos2(1.0, 1.0));
+        for tile in frame.tiles {
+            let shown = Rect::from_min_max(
+                image_rect.lerp_inside(tile.part.min.to_vec2()),
+                image_rect.lerp_inside(tile.part.max.to_vec2()),
+            );
+            painter.image(tile.texture.id(), shown, uv, egui::Color32::WHITE);
         }
         self.boxes(&painter, rect, frame);
         if let (Some(from), Some(pointer)) = (self.drag_from, response.interact_pointer_pos()) {

@@ -10,6 +10,7 @@ mod canvas;
 pub mod doc;
 mod editing;
 mod text_ui;
+mod tiles;
 mod toolbar;
 pub mod view;
 
@@ -52,7 +53,7 @@ struct Open {
     file_name: String,
     /// The picture until it is uploaded.
     image: Option<InspectImage>,
-    texture: Option<egui::TextureHandle>,
+    tiles: Vec<tiles::Tile>,
     image_size: egui::Vec2,
     doc: InspectorDoc,
     sent_text: Option<String>,
@@ -252,7 +253,7 @@ impl Open {
             target,
             file_name,
             image: Some(image),
-            texture: None,
+            tiles: Vec::new(),
             image_size,
             doc: InspectorDoc::new(&ocr),
             sent_text,
@@ -285,10 +286,8 @@ impl Open {
     /// Uploads the picture once.
     fn upload(&mut self, ctx: &egui::Context) {
         if let Some(image) = self.image.take() {
-            let size = [image.width as usize, image.height as usize];
-            let pixels = egui::ColorImage::from_rgba_unmultiplied(size, &image.rgba);
-            self.texture =
-                Some(ctx.load_texture("ocr-inspector", pixels, egui::TextureOptions::LINEAR));
+            let max_side = ctx.input(|i| i.max_texture_side);
+            self.tiles = tiles::upload(ctx, &image, max_side);
         }
     }
 
@@ -326,7 +325,7 @@ impl Open {
                     self.canvas.ui(
                         ui,
                         &CanvasFrame {
-                            texture: self.texture.as_ref(),
+                            tiles: &self.tiles,
                             image_size: self.image_size,
                             doc: &self.doc,
                             threshold: self.threshold,
