@@ -43,7 +43,7 @@ use ocrchat::store::MessageStatus;
 use ocrchat::ui::App;
 use ocrchat::ui::strings::Lang;
 use support::gui::{seed_conversation, seed_provider, type_question};
-use support::{MockServer, Reply, TestEnv, sse_chunk};
+use support::{MockServer, Reply, TestEnv, percentile, sse_chunk};
 
 /// Measured frames per scenario.
 const FRAMES: usize = 400;
@@ -192,18 +192,6 @@ fn measure(count: usize) -> Result<[Vec<f64>; 3], String> {
         return Err("the server saw no request".into());
     }
     Ok([idle, scrolling, streaming])
-}
-
-fn percentile(samples: &[f64], q: f64) -> f64 {
-    let mut sorted = samples.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    #[expect(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 fn main() -> ExitCode {

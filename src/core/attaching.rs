@@ -87,6 +87,34 @@ impl Attaching {
         self.files.as_ref()
     }
 
+    /// A read attachment's name, bytes and OCR result (for the inspector).
+    pub(super) fn ready(&self, id: AttachmentId) -> Option<(String, Arc<[u8]>, OcrResult)> {
+        match self.items.get(&id) {
+            Some(Item {
+                file_name,
+                state: State::Ready(bytes, ocr),
+            }) => Some((file_name.clone(), Arc::clone(bytes), (**ocr).clone())),
+            _ => None,
+        }
+    }
+
+    /// Replaces a read attachment's image and OCR (a re-read in the inspector); false when it
+    /// is gone or not read.
+    pub(super) fn replace_ready(
+        &mut self,
+        id: AttachmentId,
+        bytes: Arc<[u8]>,
+        ocr: OcrResult,
+    ) -> bool {
+        match self.items.get_mut(&id) {
+            Some(item) if matches!(item.state, State::Ready(..)) => {
+                item.state = State::Ready(bytes, Box::new(ocr));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The prepared images the reply tasks share.
     pub(super) fn image_cache(&self) -> super::attach_images::ImageCache {
         self.images.clone()
@@ -181,7 +209,7 @@ impl Engine {
         });
     }
 
-    fn ocr_pool(&mut self) -> Result<Arc<OcrPool>, String> {
+    pub(super) fn ocr_pool(&mut self) -> Result<Arc<OcrPool>, String> {
         if let Some(pool) = &self.attaching.pool {
             return Ok(Arc::clone(pool));
         }
@@ -232,20 +260,7 @@ impl Engine {
                 };
                 match result {
                     Ok((bytes, ocr, thumbnail)) => {
-                        let notice = ocr.is_empty().then(|| {
-                            OcrError::NoText {
-                                name: item.file_name.clone(),
-                            }
-                            .to_string()
-                        });
-                        let read = AttachmentEvent::Read {
-                            id,
-                            text: ocr.text.clone(),
-                            language: ocr.language.clone(),
-                            confidence: ocr.mean_confidence.map(percent),
-                            thumbnail,
-                            notice,
-                        };
+                        let read = read_event(id, &item.file_name, &ocr, thumbnail);
                         item.state = State::Ready(bytes, Box::new(ocr));
                         self.events.emit(Event::Attachment(read)).await;
                     }
@@ -288,6 +303,7 @@ impl Engine {
                     .and_then(|f| f.read(&row.content_hash).ok())
                     .and_then(|bytes| Thumbnail::of(&bytes));
                 let item = SentAttachment {
+                    stored_id: a.id,
                     language: row.ocr.as_ref().map(|o| o.language.clone()),
                     confidence: row
                         .ocr
@@ -398,6 +414,29 @@ fn read_attachment(
     let result = job.wait().map_err(|err| err.to_string())?;
     let thumbnail = Thumbnail::of(&bytes);
     Ok((bytes, result, thumbnail))
+}
+
+/// The event saying an attachment was read (a notice when no text was found).
+pub(super) fn read_event(
+    id: AttachmentId,
+    file_name: &str,
+    ocr: &OcrResult,
+    thumbnail: Option<Thumbnail>,
+) -> AttachmentEvent {
+    let notice = ocr.is_empty().then(|| {
+        OcrError::NoText {
+            name: file_name.to_owned(),
+        }
+        .to_string()
+    });
+    AttachmentEvent::Read {
+        id,
+        text: ocr.text.clone(),
+        language: ocr.language.clone(),
+        confidence: ocr.mean_confidence.map(percent),
+        thumbnail,
+        notice,
+    }
 }
 
 pub(super) fn percent(confidence: f32) -> u8 {

@@ -101,6 +101,8 @@ pub struct OcrLanguages {
 /// One image of a sent message, as the conversation shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentAttachment {
+    /// The stored row's id (to open it in the inspector).
+    pub stored_id: i64,
     /// The name shown.
     pub file_name: String,
     /// The text that went into the prompt.

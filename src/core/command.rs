@@ -147,6 +147,9 @@ pub enum Command {
         /// The new settings.
         settings: crate::config::CaptureSettings,
     },
+    /// The OCR inspector's requests (see `inspecting.rs`); answers come as
+    /// [`crate::core::Event::Inspector`].
+    Inspect(super::inspecting::InspectRequest),
     /// Stops the reply streaming in a conversation; the partial reply is kept.
     Stop {
         /// Which conversation.

@@ -38,6 +38,8 @@ pub(super) enum Internal {
     },
     /// An attachment's OCR task reports (see `attaching.rs`).
     Attachment(super::attaching::AttachmentReport),
+    /// An inspector's blocking task reports (see `inspecting.rs`).
+    Inspected(super::inspecting::InspectReport),
     /// A keyring job started by a command ended (see `providers.rs`).
     Keyring(super::providers::KeyringDone),
     /// A write of a reply's text finished (`error: None`: it is on disk).
@@ -239,6 +241,7 @@ impl Engine {
             Command::Attach { path } => self.attach_file(path).await,
             Command::AttachImage { image } => self.attach_pasted(image).await,
             Command::RemoveAttachment { id } => self.remove_attachment(id),
+            Command::Inspect(request) => self.inspect(request).await,
             Command::Retry { conversation } => self.retry(conversation).await,
             Command::Search { query, limit } => self.search(query, limit).await,
             Command::Continue { conversation } => self.continue_reply(conversation).await,
@@ -275,6 +278,7 @@ impl Engine {
         match report {
             Internal::Keyring(done) => self.on_keyring_done(done).await,
             Internal::Attachment(report) => self.on_attachment_report(report).await,
+            Internal::Inspected(report) => self.on_inspect_report(report).await,
             Internal::Stream { message, event } => {
                 let Some(reply) = self.live.get_mut(&message) else {
                     return;
@@ -448,6 +452,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Attach { .. } => "attach",
         Command::AttachImage { .. } => "attach_image",
         Command::RemoveAttachment { .. } => "remove_attachment",
+        Command::Inspect(_) => "inspect",
         Command::Retry { .. } => "retry",
         Command::Continue { .. } => "continue",
         Command::TestProvider { .. } => "test_provider",

@@ -174,6 +174,8 @@ pub enum Event {
         /// The matches, best first.
         hits: Result<Vec<crate::store::SearchHit>, String>,
     },
+    /// The OCR inspector's answers (see `inspecting.rs`).
+    Inspector(super::inspecting::InspectorEvent),
     /// The window's colour theme from the settings (at start and after a change).
     Theme(crate::config::ThemeChoice),
     /// The provider and model a conversation asks (on opening it, after a question, after

@@ -52,6 +52,8 @@ pub struct App {
     model_picker: super::model_picker::ModelPicker,
     /// The find bar atop the conversation (Ctrl+F, and a search result's words).
     find: FindBar,
+    /// The OCR inspector window (issue 11).
+    inspector: super::inspector::Inspector,
     /// The provider form on the welcome screen or in Settings.
     form: Option<ProviderForm>,
     settings_open: bool,
@@ -107,6 +109,7 @@ impl App {
             search: SearchPanel::default(),
             model_picker: super::model_picker::ModelPicker::default(),
             find: FindBar::default(),
+            inspector: super::inspector::Inspector::default(),
             form: None,
             settings_open: false,
             about_open: false,
@@ -179,6 +182,11 @@ impl App {
         self.find
             .is_open()
             .then(|| (self.find.position(), self.find.current_message()))
+    }
+
+    /// The OCR inspector (tests read it back).
+    pub fn inspector(&self) -> &super::inspector::Inspector {
+        &self.inspector
     }
 
     /// The search results shown (tests read them back).
@@ -269,6 +277,11 @@ impl App {
             },
             Event::SearchResults { query, hits } => {
                 self.search.on_results(query, hits);
+                true
+            }
+            Event::Inspector(event) => {
+                let event = event.clone();
+                self.inspector.on_event(event, &mut self.state.attachments);
                 true
             }
             _ => false,
@@ -391,6 +404,8 @@ impl eframe::App for App {
         if self.about_open {
             self.about_window(&ctx);
         }
+        self.inspector
+            .ui(&ctx, s, &mut self.state.attachments, &mut commands);
         if let Some(dialog) = self.dialog.as_mut() {
             match dialog.ui(&ctx, s) {
                 DialogOutcome::Open => {}

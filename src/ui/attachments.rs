@@ -90,6 +90,8 @@ impl ComposerAttachments {
                 if let Some(item) = self.get_mut(id) {
                     item.text = text;
                     item.thumbnail = thumbnail;
+                    // Read again after a turn in the inspector: the new thumbnail is uploaded.
+                    item.texture = None;
                     item.ocr = OcrState::Read {
                         language,
                         confidence,

@@ -3,7 +3,7 @@
 //! the composer's attachments are drawn as chips: thumbnail, OCR progress or language and
 //! confidence, a remove button, and the recognised text, editable before sending.
 
-use crate::core::{Command, PastedImage};
+use crate::core::{Command, InspectRequest, InspectTarget, PastedImage};
 use crate::domain::ImageMode;
 
 use super::attachments::{ComposerAttachments, OcrState};
@@ -111,8 +111,10 @@ pub fn chips_ui(
                     egui::TextureOptions::LINEAR,
                 ));
             }
+            let read = matches!(item.ocr, OcrState::Read { .. });
+            let mut inspect = false;
             if let Some(texture) = &item.texture {
-                ui.add(egui::Image::new(texture).max_size(egui::vec2(64.0, 64.0)));
+                inspect |= thumbnail_ui(ui, s, texture, 64.0, read);
             }
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
@@ -120,6 +122,9 @@ pub fn chips_ui(
                     if ui.small_button(s.attachment_remove).clicked() {
                         removed.push(item.id);
                     }
+                    inspect |= ui
+                        .add_enabled(read, egui::Button::new(s.insp_open).small())
+                        .clicked();
                 });
                 match &item.ocr {
                     OcrState::Reading { done, total } => {
@@ -153,6 +158,10 @@ pub fn chips_ui(
                     }
                 }
             });
+            if inspect {
+                let target = InspectTarget::Composer(item.id);
+                commands.push(Command::Inspect(InspectRequest::Open(target)));
+            }
         });
     }
     for id in removed {
@@ -193,17 +202,52 @@ pub fn sent_line(s: &Strings, item: &crate::core::SentAttachment) -> String {
     }
 }
 
-/// A sent message's images: a thumbnail each and one line saying what was sent.
-pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::SentImage]) {
+/// A thumbnail that opens the inspector when clicked (once `clickable`); true when clicked.
+fn thumbnail_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    texture: &egui::TextureHandle,
+    side: f32,
+    clickable: bool,
+) -> bool {
+    let image = egui::Image::new(texture).max_size(egui::vec2(side, side));
+    if !clickable {
+        ui.add(image);
+        return false;
+    }
+    ui.add(image.sense(egui::Sense::click()))
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text(s.insp_open)
+        .clicked()
+}
+
+/// A sent message's images: a thumbnail each (a click opens the inspector, read-only) and
+/// one line saying what was sent.
+pub fn sent_ui(
+    ui: &mut egui::Ui,
+    s: &Strings,
+    images: &[super::attachments::SentImage],
+    conversation: crate::store::ConversationId,
+    commands: &mut Vec<Command>,
+) {
     let visuals = ui.visuals().clone();
     for image in images {
         let item = &image.item;
         ui.horizontal(|ui| {
+            let mut inspect = false;
             if let Some(texture) = &image.texture {
-                ui.add(egui::Image::new(texture).max_size(egui::vec2(96.0, 96.0)));
+                inspect |= thumbnail_ui(ui, s, texture, 96.0, true);
             }
             ui.vertical(|ui| {
-                ui.label(&item.file_name);
+                ui.horizontal(|ui| {
+                    ui.label(&item.file_name);
+                    inspect |= ui
+                        .add_enabled(
+                            image.texture.is_some(),
+                            egui::Button::new(s.insp_open).small(),
+                        )
+                        .clicked();
+                });
                 ui.label(egui::RichText::new(sent_line(s, item)).color(theme::note_text(&visuals)));
                 egui::CollapsingHeader::new(s.attachment_text)
                     .id_salt(("sent_text", &item.file_name, item.sent_text.len()))
@@ -212,6 +256,13 @@ pub fn sent_ui(ui: &mut egui::Ui, s: &Strings, images: &[super::attachments::Sen
                         ui.add(egui::Label::new(&item.sent_text).selectable(true));
                     });
             });
+            if inspect {
+                let target = InspectTarget::Sent {
+                    conversation,
+                    stored_id: item.stored_id,
+                };
+                commands.push(Command::Inspect(InspectRequest::Open(target)));
+            }
         });
     }
 }

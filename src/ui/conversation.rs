@@ -212,7 +212,13 @@ impl ConversationView {
                     match message.role {
                         Role::User => {
                             if let Some(images) = state.sent_attachments.of(message.id) {
-                                super::attachments_ui::sent_ui(ui, s, images);
+                                super::attachments_ui::sent_ui(
+                                    ui,
+                                    s,
+                                    images,
+                                    message.conversation,
+                                    commands,
+                                );
                             }
                             let text: egui::WidgetText =
                                 super::markdown::highlight::marked_text(ui, &message.content)

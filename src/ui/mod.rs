@@ -17,6 +17,7 @@ mod conversation;
 mod dialogs;
 mod find;
 pub mod fonts;
+pub mod inspector;
 pub mod links;
 pub mod markdown;
 mod model_picker;

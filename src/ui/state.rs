@@ -118,10 +118,11 @@ impl UiState {
                     self.stream_activity_at = None;
                 }
             }
-            // `App::on_event` routes these to the provider form, the composer and the search
-            // panel.
+            // `App::on_event` routes these to the provider form, the composer, the search
+            // panel and the inspector.
             Event::ProviderSaved { .. }
             | Event::SearchResults { .. }
+            | Event::Inspector(_)
             | Event::ProviderTested { .. }
             | Event::QuestionAccepted { .. }
             | Event::QuestionRefused { .. } => {}

@@ -249,6 +249,34 @@ pub fn weak_text(visuals: &Visuals) -> Color32 {
     palette(visuals).weak_text
 }
 
+/// The OCR inspector's box for a word: stroke and translucent fill, from red (0%) to green
+/// (100%); a word under the threshold (`low`) gets a strong orange stroke and fill.
+#[must_use]
+pub fn ocr_word_box(confidence: f32, low: bool) -> (Stroke, Color32) {
+    if low {
+        let orange = Color32::from_rgb(255, 140, 0);
+        return (Stroke::new(2.0, orange), orange.gamma_multiply(0.30));
+    }
+    let t = (confidence / 100.0).clamp(0.0, 1.0);
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "0–255"
+    )]
+    let color = Color32::from_rgb((220.0 * (1.0 - t)) as u8, (180.0 * t + 40.0) as u8, 60);
+    (Stroke::new(1.0, color), color.gamma_multiply(0.12))
+}
+
+/// The OCR inspector's hovered or selected word, and a dragged region.
+#[must_use]
+pub fn ocr_highlight(visuals: &Visuals) -> (Stroke, Color32) {
+    let color = visuals.selection.stroke.color;
+    (
+        Stroke::new(3.0, color),
+        visuals.selection.bg_fill.gamma_multiply(0.35),
+    )
+}
+
 /// WCAG 2 relative luminance of an sRGB colour (alpha ignored).
 pub fn relative_luminance(color: Color32) -> f64 {
     let channel = |c: u8| {
