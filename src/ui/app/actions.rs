@@ -104,8 +104,11 @@ impl App {
             ui.memory_mut(|m| m.request_focus(Composer::text_id()));
         }
         let streaming = self.state.is_streaming();
-        self.capture.button_ui(ui, s, &self.state.capture);
-        self.attach_button_ui(ui, commands);
+        // Capture and Attach… share one row above the chips.
+        ui.horizontal(|ui| {
+            self.capture.button_ui(ui, s, &self.state.capture);
+            self.attach_button_ui(ui, commands);
+        });
         crate::ui::attachments_ui::chips_ui(ui, s, &mut self.state.attachments, commands);
         // What the model picker will send to decides whether images can go as images.
         let sees_images = self.model_picker.choice(&self.state).is_some_and(|choice| {
