@@ -265,20 +265,10 @@ async fn stream_reply(
                     return Ok((Ending::Done, None));
                 }
             }
-            // Attempt 0: queued for one of the provider's in-flight slots.
-            Event::Retrying {
-                attempt: 0, reason, ..
-            } => super::output::diagnostic(&format!("{reason}…")),
-            Event::Retrying {
-                attempt,
-                delay_millis,
-                reason,
-                ..
-            } => {
-                super::output::diagnostic(&format!(
-                    "{reason} Retrying ({attempt}) in {:.1} s…",
-                    ms_to_secs(delay_millis)
-                ));
+            Event::ContextCut { .. } | Event::Retrying { .. } => {
+                if let Some(notice) = notice_of(&event) {
+                    super::output::diagnostic(&notice);
+                }
             }
             Event::MessageFinished {
                 message,
@@ -297,6 +287,34 @@ async fn stream_reply(
             }
             _ => {}
         }
+    }
+}
+
+/// The line for stderr of an event that is worth a notice but does not end the reply.
+fn notice_of(event: &Event) -> Option<String> {
+    match event {
+        Event::ContextCut {
+            first_sent: Some(_),
+            context_window,
+            ..
+        } => Some(format!(
+            "Earlier messages were not sent: they do not fit the model's {} context window.",
+            crate::core::window_label(*context_window)
+        )),
+        // Attempt 0: queued for one of the provider's in-flight slots.
+        Event::Retrying {
+            attempt: 0, reason, ..
+        } => Some(format!("{reason}…")),
+        Event::Retrying {
+            attempt,
+            delay_millis,
+            reason,
+            ..
+        } => Some(format!(
+            "{reason} Retrying ({attempt}) in {:.1} s…",
+            ms_to_secs(*delay_millis)
+        )),
+        _ => None,
     }
 }
 

@@ -3,14 +3,17 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::attaching::{ReadyAttachment, save_attachments, with_attachment_text};
+use super::attaching::{ReadyAttachment, request_history, request_message, save_attachments};
 use super::command::SendOptions;
+use super::context_window::{HistoryEntry, cut_history, history_budget};
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
 use super::event::Event;
 use super::providers::DOTENV_PRESET;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
 use crate::secrets;
-use crate::store::{ConversationId, Message, MessageId, MessageStatus, NewMessage, title_from};
+use crate::store::{
+    ConversationId, MessageId, MessageStatus, NewAttachment, NewMessage, title_from,
+};
 
 impl Engine {
     /// The provider a question goes to, or a message saying how to set one up.
@@ -118,9 +121,11 @@ impl Engine {
         let with_images = !attachments.is_empty();
         let provider_name = provider.name.clone();
         let model = provider.model.clone();
+        // The history is read only when the engine does not keep it already.
+        let cached = conversation.filter(|id| self.history.get(*id).is_some());
         // One store job and one transaction: create the conversation if needed, add the
-        // question and the reply's placeholder, and read the history to send.
-        let (id, user, reply, history) = self
+        // question and the reply's placeholder, and read the history if it is not kept.
+        let (id, user, reply, rows, loaded) = self
             .store
             .call(move |s| {
                 // A conversation deleted meanwhile is not reused: the question starts a new one.
@@ -131,15 +136,27 @@ impl Engine {
                     };
                     let user = s.add_message(id, &NewMessage::question(&text))?;
                     save_attachments(s, files.as_ref(), user.id, &attachments)?;
-                    let attached = s.attachments_in(id)?;
-                    let history = s.messages(id)?;
+                    let loaded = if cached == Some(id) {
+                        None
+                    } else {
+                        Some((s.messages(id)?, s.attachments_in(id)?))
+                    };
                     let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
-                    Ok((id, user, reply, (history, attached)))
+                    let rows: Vec<NewAttachment> = attachments.into_iter().map(|a| a.row).collect();
+                    Ok((id, user, reply, rows, loaded))
                 })
             })
             .await
             .map_err(|err| err.to_string())?;
-        let history = with_attachment_text(history.0, &history.1)?;
+        if let Some((history, attached)) = loaded {
+            let history = request_history(&history, &attached)?;
+            self.history.insert(id, history);
+        } else {
+            let rows: Vec<&NewAttachment> = rows.iter().collect();
+            let question = request_message(&user, &rows)?;
+            self.history
+                .upsert(id, HistoryEntry::new(user.id, question));
+        }
 
         self.events
             .emit(Event::QuestionAccepted { conversation: id })
@@ -162,7 +179,7 @@ impl Engine {
         self.emit_conversations().await;
         let reply_id = reply.id;
         self.events.emit(Event::MessageAdded(reply)).await;
-        self.stream_reply(id, reply_id, history, &options, &provider);
+        self.stream_reply(id, reply_id, &options, &provider).await;
         Ok(())
     }
 
@@ -176,46 +193,62 @@ impl Engine {
             Err(refusal) => return self.events.emit(Event::Error(refusal)).await,
         };
         let (provider_name, model) = (provider.name.clone(), provider.model.clone());
+        let cached = self
+            .history
+            .get(conversation)
+            .map(|history| history.iter().any(|e| e.message.role == Role::User));
         let result = self
             .store
             .call(move |s| {
-                let history = s.messages(conversation)?;
-                if !history.iter().any(|m| m.role == Role::User) {
+                let loaded = match cached {
+                    Some(_) => None,
+                    None => Some((s.messages(conversation)?, s.attachments_in(conversation)?)),
+                };
+                let has_question = cached.unwrap_or_else(|| {
+                    loaded
+                        .as_ref()
+                        .is_some_and(|(h, _)| h.iter().any(|m| m.role == Role::User))
+                });
+                if !has_question {
                     return Ok(None);
                 }
-                let attached = s.attachments_in(conversation)?;
                 let reply =
                     s.add_message(conversation, &NewMessage::reply(&provider_name, &model))?;
-                Ok(Some((reply, (history, attached))))
+                Ok(Some((reply, loaded)))
             })
             .await;
         match result {
-            Ok(Some((reply, (history, attached)))) => {
-                let history = match with_attachment_text(history, &attached) {
-                    Ok(history) => history,
-                    Err(err) => return self.events.emit(Event::Error(err)).await,
-                };
+            Ok(Some((reply, loaded))) => {
+                if let Some((history, attached)) = loaded {
+                    match request_history(&history, &attached) {
+                        Ok(history) => self.history.insert(conversation, history),
+                        Err(err) => return self.events.emit(Event::Error(err)).await,
+                    }
+                }
                 let reply_id = reply.id;
                 self.events.emit(Event::MessageAdded(reply)).await;
                 self.emit_conversations().await;
-                self.stream_reply(conversation, reply_id, history, &options, &provider);
+                self.stream_reply(conversation, reply_id, &options, &provider)
+                    .await;
             }
             Ok(None) => {}
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }
     }
 
-    /// Builds the request from the history, resolves the key and starts streaming into the
-    /// placeholder `reply_id`.
-    fn stream_reply(
+    /// Builds the request from the kept history, cut to the model's context window, says
+    /// where the history sent starts, and streams the answer into the placeholder `reply_id`.
+    async fn stream_reply(
         &mut self,
         id: ConversationId,
         reply_id: MessageId,
-        history: Vec<Message>,
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
-        let messages = request_messages(history, options.system.as_deref());
+        let history = self.history.peek(id).unwrap_or_default();
+        let messages = self
+            .cut_to_window(id, history, options, provider, false)
+            .await;
         self.stream_messages(
             id,
             reply_id,
@@ -224,6 +257,30 @@ impl Engine {
             options,
             provider,
         );
+    }
+
+    /// The request messages of `history` that fit `provider`'s model, announcing where the
+    /// history sent starts ([`Event::ContextCut`]).
+    pub(super) async fn cut_to_window(
+        &self,
+        id: ConversationId,
+        history: &[HistoryEntry],
+        options: &SendOptions,
+        provider: &ProviderConfig,
+        continuing: bool,
+    ) -> Vec<ChatMessage> {
+        let profile = provider.model_profile(&provider.model);
+        let reply_max = options.max_tokens.or(profile.max_tokens);
+        let budget = history_budget(profile.context_window, reply_max);
+        let cut = cut_history(history, options.system.as_deref(), budget, continuing);
+        self.events
+            .emit(Event::ContextCut {
+                conversation: id,
+                first_sent: cut.first_sent,
+                context_window: profile.context_window,
+            })
+            .await;
+        cut.messages
     }
 
     /// Resolves the key and streams the answer to `messages` into `reply_id`, whose text and
@@ -335,85 +392,5 @@ impl KeyLookup {
         })
         .await;
         found.unwrap_or_default()
-    }
-}
-
-/// The messages a request sends: the system message, then the history without empty
-/// messages, where a reply that was asked again counts only by its newest version, and
-/// without trailing replies (the one being asked again).
-pub(super) fn request_messages(history: Vec<Message>, system: Option<&str>) -> Vec<ChatMessage> {
-    let mut kept: Vec<Message> = Vec::with_capacity(history.len());
-    // An empty (or blank) turn is never sent: an empty reply is a failure, not an answer.
-    for message in history.into_iter().filter(|m| !m.content.trim().is_empty()) {
-        let replaces_previous = message.role == Role::Assistant
-            && kept.last().is_some_and(|last| last.role == Role::Assistant);
-        if replaces_previous {
-            kept.pop();
-        }
-        kept.push(message);
-    }
-    while kept.last().is_some_and(|m| m.role == Role::Assistant) {
-        kept.pop();
-    }
-    let system = system
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| ChatMessage {
-            role: Role::System,
-            content: s.to_owned(),
-        });
-    system
-        .into_iter()
-        .chain(kept.into_iter().map(|m| ChatMessage {
-            role: m.role,
-            content: m.content,
-        }))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::MessageStatus;
-
-    fn message(id: i64, role: Role, content: &str, status: MessageStatus) -> Message {
-        Message {
-            id: MessageId(id),
-            conversation: ConversationId(1),
-            role,
-            content: content.into(),
-            reasoning: String::new(),
-            status,
-            error: None,
-            provider: None,
-            model: None,
-            created_at: 0,
-        }
-    }
-
-    #[test]
-    fn retried_replies_count_once_and_the_retried_one_is_left_out() {
-        use MessageStatus::{Complete, Failed, Stopped};
-        let history = vec![
-            message(1, Role::User, "q1", Complete),
-            message(2, Role::Assistant, "partial", Stopped),
-            message(3, Role::Assistant, "full answer", Complete),
-            message(4, Role::User, "q2", Complete),
-            message(5, Role::Assistant, "", Failed),
-            message(6, Role::Assistant, "cut", Stopped),
-        ];
-        // A blank reply saved before empty replies counted as failures is never sent either.
-        let mut history = history;
-        history.insert(3, message(7, Role::Assistant, " \n", Complete));
-        let sent = request_messages(history, Some("be brief"));
-        let sent: Vec<(Role, &str)> = sent.iter().map(|m| (m.role, m.content.as_str())).collect();
-        assert_eq!(
-            sent,
-            [
-                (Role::System, "be brief"),
-                (Role::User, "q1"),
-                (Role::Assistant, "full answer"),
-                (Role::User, "q2"),
-            ]
-        );
     }
 }

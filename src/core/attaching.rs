@@ -13,7 +13,7 @@ use std::sync::Arc;
 pub use super::attachment_events::{
     AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
 };
-pub(super) use super::attachment_prompt::with_attachment_text;
+pub(super) use super::attachment_prompt::{request_history, request_message};
 use super::engine::{Engine, Internal};
 use super::event::Event;
 use crate::domain::{ImageMode, OcrResult};

@@ -1,19 +1,19 @@
-//! The request text of a user message with images: the prompt template filled with its
-//! question and its images' text (as the user left it).
+//! The request message of a stored message: for a user message with images, the prompt
+//! template filled with its question and its images' text (as the user left it).
 
 use std::collections::HashMap;
 
 use super::attaching::percent;
-use crate::llm::Role;
+use super::context_window::HistoryEntry;
+use crate::llm::{ChatMessage, Role};
 use crate::prompt::{PromptAttachment, PromptContext, PromptTemplate};
 use crate::store::{Message, MessageId, NewAttachment, StoredAttachment};
 
-/// The history as the model sees it: each user message with attachments becomes the prompt
-/// template filled with its question and its images' text.
-pub(super) fn with_attachment_text(
-    mut history: Vec<Message>,
+/// The history as the model sees it, one entry per stored message (see [`request_message`]).
+pub(super) fn request_history(
+    history: &[Message],
     attachments: &[StoredAttachment],
-) -> Result<Vec<Message>, String> {
+) -> Result<Vec<HistoryEntry>, String> {
     let mut by_message: HashMap<MessageId, Vec<&NewAttachment>> = HashMap::new();
     for stored in attachments {
         by_message
@@ -21,42 +21,64 @@ pub(super) fn with_attachment_text(
             .or_default()
             .push(&stored.attachment);
     }
-    for message in history.iter_mut().filter(|m| m.role == Role::User) {
-        let Some(attached) = by_message.get(&message.id) else {
-            continue;
-        };
-        // The template follows the language the user writes in: the question's, or with no
-        // question, the images' text.
-        let chinese = if message.content.trim().is_empty() {
-            attached.iter().any(|a| has_cjk(&a.sent_text))
-        } else {
-            has_cjk(&message.content)
-        };
-        let template = PromptTemplate::default_for(if chinese { "zh" } else { "en" });
-        let context = PromptContext {
-            question: std::mem::take(&mut message.content),
-            attachments: attached
-                .iter()
-                .filter(|a| a.sent_as.sends_text())
-                .map(|a| PromptAttachment {
-                    file_name: a.file_name.clone(),
-                    ocr_text: a.sent_text.clone(),
-                    lang: a
-                        .ocr
-                        .as_ref()
-                        .map(|o| o.language.clone())
-                        .unwrap_or_default(),
-                    confidence: a
-                        .ocr
-                        .as_ref()
-                        .and_then(|o| o.mean_confidence)
-                        .map(|c| u32::from(percent(c))),
-                })
-                .collect(),
-        };
-        message.content = template.render(&context).map_err(|err| err.to_string())?;
+    history
+        .iter()
+        .map(|message| {
+            let attached = by_message.get(&message.id).map_or(&[][..], Vec::as_slice);
+            let id = message.id;
+            request_message(message, attached).map(|m| HistoryEntry::new(id, m))
+        })
+        .collect()
+}
+
+/// The request message of one stored message and its attachments: a user message with
+/// images becomes the prompt template filled with its question and its images' text (as the
+/// user left it); any other message goes as it is.
+pub(super) fn request_message(
+    message: &Message,
+    attached: &[&NewAttachment],
+) -> Result<ChatMessage, String> {
+    let (role, text) = (message.role, message.content.clone());
+    if role != Role::User || attached.is_empty() {
+        return Ok(ChatMessage {
+            role,
+            content: text,
+        });
     }
-    Ok(history)
+    // The template follows the language the user writes in: the question's, or with no
+    // question, the images' text.
+    let chinese = if text.trim().is_empty() {
+        attached.iter().any(|a| has_cjk(&a.sent_text))
+    } else {
+        has_cjk(&text)
+    };
+    let template = PromptTemplate::default_for(if chinese { "zh" } else { "en" });
+    let context = PromptContext {
+        question: text,
+        attachments: attached
+            .iter()
+            .filter(|a| a.sent_as.sends_text())
+            .map(|a| PromptAttachment {
+                file_name: a.file_name.clone(),
+                ocr_text: a.sent_text.clone(),
+                lang: a
+                    .ocr
+                    .as_ref()
+                    .map(|o| o.language.clone())
+                    .unwrap_or_default(),
+                confidence: a
+                    .ocr
+                    .as_ref()
+                    .and_then(|o| o.mean_confidence)
+                    .map(|c| u32::from(percent(c))),
+            })
+            .collect(),
+    };
+    let rendered = template.render(&context).map_err(|err| err.to_string())?;
+    Ok(ChatMessage {
+        role,
+        content: rendered,
+    })
 }
 
 /// True when `text` has a CJK ideograph.

@@ -5,7 +5,7 @@
 use super::command::SendOptions;
 use super::engine::Engine;
 use super::event::Event;
-use crate::llm::{ChatMessage, Role};
+use crate::llm::Role;
 use crate::store::{ConversationId, Message, MessageStatus};
 
 /// Whether `message` is a reply Continue can extend: the model's, cut off, with some text.
@@ -29,38 +29,30 @@ impl Engine {
             Ok(provider) => provider,
             Err(reason) => return self.events.emit(Event::Error(reason)).await,
         };
-        let history = match self.store.call(move |s| s.messages(conversation)).await {
-            Ok(history) => history,
-            Err(err) => {
-                self.events.emit(Event::Error(err.to_string())).await;
-                return;
-            }
+        // Continue is rare and needs the statuses: the history is read again, and kept.
+        let loaded = self
+            .store
+            .call(move |s| Ok((s.messages(conversation)?, s.attachments_in(conversation)?)))
+            .await;
+        let (history, attached) = match loaded {
+            Ok(loaded) => loaded,
+            Err(err) => return self.events.emit(Event::Error(err.to_string())).await,
         };
-        let Some((last, earlier)) = history.split_last().filter(|(last, _)| can_continue(last))
-        else {
+        let Some(mut reply) = history.last().filter(|last| can_continue(last)).cloned() else {
             let message =
                 "There is no cut-off reply to continue here. Use Retry for a fresh reply.";
             self.events.emit(Event::Error(message.into())).await;
             return;
         };
-        let mut reply = last.clone();
-        let earlier = match self
-            .store
-            .call(move |s| s.attachments_in(conversation))
-            .await
-        {
-            Ok(attached) => super::attaching::with_attachment_text(earlier.to_vec(), &attached),
-            Err(err) => Err(err.to_string()),
-        };
-        let earlier = match earlier {
-            Ok(earlier) => earlier,
+        match super::attaching::request_history(&history, &attached) {
+            Ok(history) => self.history.insert(conversation, history),
             Err(err) => return self.events.emit(Event::Error(err)).await,
-        };
-        let mut messages = super::asking::request_messages(earlier, None);
-        messages.push(ChatMessage {
-            role: Role::Assistant,
-            content: reply.content.clone(),
-        });
+        }
+        // The reply goes last, as the text the model extends.
+        let history = self.history.peek(conversation).unwrap_or_default();
+        let messages = self
+            .cut_to_window(conversation, history, &options, &provider, true)
+            .await;
         // The window shows the same reply streaming again, with its error cleared.
         reply.status = MessageStatus::Streaming;
         reply.error = None;

@@ -1,6 +1,7 @@
 //! Engine commands about conversations: list, open (with any reply still streaming), rename,
 //! delete.
 
+use super::attaching::request_history;
 use super::engine::Engine;
 use super::event::Event;
 use crate::store::{ConversationId, MessageId, MessageStatus};
@@ -13,9 +14,13 @@ impl Engine {
         }
     }
 
-    pub(super) async fn open_conversation(&self, id: ConversationId) {
-        match self.store.call(move |s| s.messages(id)).await {
-            Ok(mut messages) => {
+    pub(super) async fn open_conversation(&mut self, id: ConversationId) {
+        let loaded = self
+            .store
+            .call(move |s| Ok((s.messages(id)?, s.attachments_in(id)?)))
+            .await;
+        match loaded {
+            Ok((mut messages, attached)) => {
                 for message in &mut messages {
                     if let Some(reply) = self.live.get(&message.id) {
                         message.content.clone_from(&reply.content);
@@ -28,6 +33,12 @@ impl Engine {
                         message.status = reply.status;
                         message.error.clone_from(&reply.error);
                     }
+                }
+                // The request history is kept from this read (a question then reads none).
+                self.keep_history_of(Some(id));
+                match request_history(&messages, &attached) {
+                    Ok(history) => self.history.insert(id, history),
+                    Err(err) => tracing::warn!("request history of {id:?} not kept: {err}"),
                 }
                 self.events
                     .emit(Event::ConversationOpened {
@@ -53,6 +64,7 @@ impl Engine {
                 reply.cancel.cancel();
             }
         }
+        self.history.remove(id);
         let files = self.attaching.files().cloned();
         let deleted = self
             .store
@@ -66,6 +78,14 @@ impl Engine {
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,
         }
         self.emit_conversations().await;
+    }
+
+    /// Drops the request histories of conversations no longer in use: all but `open` and
+    /// those with a reply streaming.
+    pub(super) fn keep_history_of(&mut self, open: Option<ConversationId>) {
+        let streaming: Vec<ConversationId> = self.live.values().map(|r| r.conversation).collect();
+        self.history
+            .retain(|c| Some(c) == open || streaming.contains(&c));
     }
 
     pub(super) async fn rename_conversation(&self, id: ConversationId, title: String) {

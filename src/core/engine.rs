@@ -111,6 +111,8 @@ pub(super) struct Engine {
     pub(super) internal_rx: mpsc::Receiver<Internal>,
     /// The composer's attachments and the OCR pool.
     pub(super) attaching: super::attaching::Attaching,
+    /// The request history of the conversations in use.
+    pub(super) history: super::history_cache::HistoryCache,
 }
 
 impl Engine {
@@ -138,6 +140,7 @@ impl Engine {
             internal_tx,
             internal_rx,
             attaching: super::attaching::Attaching::default(),
+            history: super::history_cache::HistoryCache::default(),
         }
     }
 
@@ -203,6 +206,7 @@ impl Engine {
             }
             Command::RemoveDotenvKey => self.remove_dotenv_key().await,
             Command::NewConversation => {
+                self.keep_history_of(None);
                 self.events
                     .emit(Event::ConversationOpened {
                         id: None,
@@ -335,6 +339,16 @@ impl Engine {
             save,
             ..
         } = reply;
+        self.history.upsert(
+            conversation,
+            super::context_window::HistoryEntry::new(
+                message,
+                crate::llm::ChatMessage {
+                    role: crate::llm::Role::Assistant,
+                    content: content.clone(),
+                },
+            ),
+        );
         self.ended.insert(
             message,
             EndedReply::new(

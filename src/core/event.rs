@@ -123,6 +123,17 @@ pub enum Event {
         /// Why, in words.
         reason: String,
     },
+    /// Where the history sent with a reply starts (at each request, and when a conversation
+    /// opens if known): `first_sent: Some(id)` means messages before `id` were left out
+    /// because they do not fit the model's context window; `None`, that all of it went.
+    ContextCut {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The oldest message sent, when older ones were left out.
+        first_sent: Option<MessageId>,
+        /// The model's context window, in tokens.
+        context_window: u32,
+    },
     /// A reply ended: finished, stopped, cut off by the token limit, or failed.
     MessageFinished {
         /// The conversation.

@@ -8,11 +8,13 @@ mod attaching;
 mod attachment_events;
 mod attachment_prompt;
 mod command;
+mod context_window;
 mod continuing;
 mod conversations;
 mod engine;
 mod event;
 mod handle;
+mod history_cache;
 mod providers;
 mod saving;
 mod searching;
@@ -23,6 +25,7 @@ pub use attachment_events::{
     AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
 };
 pub use command::{Command, SendOptions};
+pub use context_window::window_label;
 pub use continuing::can_continue;
 pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
 pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};

@@ -59,6 +59,9 @@ pub struct UiState {
     pub attachments: super::attachments::ComposerAttachments,
     /// The images of the open conversation's messages.
     pub sent_attachments: super::attachments::SentAttachments,
+    /// In the open conversation, the oldest message the last request sent when older ones
+    /// did not fit, with the model's context window in tokens.
+    pub context_cut: Option<(MessageId, u32)>,
 }
 
 impl UiState {
@@ -78,6 +81,7 @@ impl UiState {
             Event::ConversationOpened { id, messages } => {
                 if self.current != id || id.is_none() {
                     self.sent_attachments.clear();
+                    self.context_cut = None;
                 }
                 self.current = id;
                 self.messages = messages;
@@ -100,6 +104,16 @@ impl UiState {
                     self.messages.clear();
                     self.retries.clear();
                     self.stream_activity_at = None;
+                    self.context_cut = None;
+                }
+            }
+            Event::ContextCut {
+                conversation,
+                first_sent,
+                context_window,
+            } => {
+                if self.current == Some(conversation) {
+                    self.context_cut = first_sent.map(|m| (m, context_window));
                 }
             }
             // `App::on_event` routes these to the provider form, the composer and the search
