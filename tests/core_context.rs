@@ -130,7 +130,15 @@ fn a_long_conversation_sends_only_the_newest_whole_turns_that_fit() {
         &contents[contents.len() - 3..],
         ["the newest question", "reply 0", "and then?"]
     );
-    assert!(cut_of(&events).0.is_some());
+    let (first_after_follow_up, _) = cut_of(&events);
+    assert!(first_after_follow_up.is_some());
+    driver.shutdown();
+
+    // After a restart, opening the conversation says where the last request started.
+    let mut driver = Driver::start(&env);
+    driver.core().send(Command::OpenConversation { id }).unwrap();
+    let events = driver.until(|e| matches!(e, Event::ContextCut { .. }));
+    assert_eq!(cut_of(&events), (first_after_follow_up, 2_000));
     driver.shutdown();
 }
 

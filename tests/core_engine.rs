@@ -178,7 +178,7 @@ fn a_reply_left_streaming_by_a_crash_reads_as_interrupted_but_a_live_one_does_no
     if cfg!(target_os = "linux") {
         assert_eq!(status(live), MessageStatus::Streaming);
     }
-    assert_eq!(ocrchat::store::latest_version(), 5);
+    assert_eq!(ocrchat::store::latest_version(), 6);
 }
 
 #[test]

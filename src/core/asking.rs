@@ -273,6 +273,15 @@ impl Engine {
         let reply_max = options.max_tokens.or(profile.max_tokens);
         let budget = history_budget(profile.context_window, reply_max);
         let cut = cut_history(history, options.system.as_deref(), budget, continuing);
+        // Kept for the marker after a restart; a failed write costs only that marker.
+        let row = cut.first_sent.map(|first| (first, profile.context_window));
+        if let Ok(written) = self.store.submit(move |s| s.set_context_cut(id, row)).await {
+            tokio::spawn(async move {
+                if let Err(err) = written.await {
+                    tracing::warn!("where the history sent starts was not saved: {err}");
+                }
+            });
+        }
         self.events
             .emit(Event::ContextCut {
                 conversation: id,

@@ -17,10 +17,10 @@ impl Engine {
     pub(super) async fn open_conversation(&mut self, id: ConversationId) {
         let loaded = self
             .store
-            .call(move |s| Ok((s.messages(id)?, s.attachments_in(id)?)))
+            .call(move |s| Ok((s.messages(id)?, s.attachments_in(id)?, s.context_cut(id)?)))
             .await;
         match loaded {
-            Ok((mut messages, attached)) => {
+            Ok((mut messages, attached, cut)) => {
                 for message in &mut messages {
                     if let Some(reply) = self.live.get(&message.id) {
                         message.content.clone_from(&reply.content);
@@ -46,6 +46,15 @@ impl Engine {
                         messages,
                     })
                     .await;
+                if let Some((first_sent, context_window)) = cut {
+                    self.events
+                        .emit(Event::ContextCut {
+                            conversation: id,
+                            first_sent: Some(first_sent),
+                            context_window,
+                        })
+                        .await;
+                }
                 self.emit_sent_attachments(id, None).await;
             }
             Err(err) => self.events.emit(Event::Error(err.to_string())).await,

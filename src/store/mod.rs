@@ -5,6 +5,7 @@
 
 mod attachment_files;
 mod attachments;
+mod context_cuts;
 mod model;
 mod owner;
 mod queries;

@@ -99,6 +99,14 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX attachments_by_message ON attachments(message_id, position);
      CREATE INDEX attachments_by_hash ON attachments(content_hash);",
+    // 6: where the last request of a conversation started its history, when older messages
+    // did not fit the model's context window (store/context_cuts.rs), so the window's marker
+    // survives a restart.
+    "CREATE TABLE context_cuts (
+         conversation_id  INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+         first_sent       INTEGER NOT NULL,
+         context_window   INTEGER NOT NULL
+     );",
 ];
 
 /// Why a file cannot be brought to the current schema. Nothing was written.
