@@ -136,7 +136,10 @@ fn a_long_conversation_sends_only_the_newest_whole_turns_that_fit() {
 
     // After a restart, opening the conversation says where the last request started.
     let mut driver = Driver::start(&env);
-    driver.core().send(Command::OpenConversation { id }).unwrap();
+    driver
+        .core()
+        .send(Command::OpenConversation { id })
+        .unwrap();
     let events = driver.until(|e| matches!(e, Event::ContextCut { .. }));
     assert_eq!(cut_of(&events), (first_after_follow_up, 2_000));
     driver.shutdown();

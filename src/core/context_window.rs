@@ -51,12 +51,14 @@ fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2fa1f}') // Extensions B–F, compatibility supplement
 }
 
-/// A context window as people write it: `32k` for 32,768 tokens, `800` below 1,024.
+/// A context window as people write it: `32k` for 32,768 tokens, `128k` for 128,000 or
+/// 131,072, `1500` where neither thousands nor 1,024s are whole.
 pub fn window_label(tokens: u32) -> String {
-    if tokens >= 1024 {
-        format!("{}k", tokens / 1024)
-    } else {
-        tokens.to_string()
+    match tokens {
+        0 => "0".into(),
+        t if t % 1000 == 0 => format!("{}k", t / 1000),
+        t if t % 1024 == 0 => format!("{}k", t / 1024),
+        t => t.to_string(),
     }
 }
 

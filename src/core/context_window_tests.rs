@@ -150,3 +150,12 @@ fn two_questions_in_a_row_are_separate_turns() {
     assert_eq!(sent(&cut), [(Role::User, "again")]);
     assert_eq!(cut.first_sent, Some(MessageId(3)));
 }
+
+#[test]
+fn windows_read_as_people_write_them() {
+    assert_eq!(window_label(32_768), "32k");
+    assert_eq!(window_label(128_000), "128k");
+    assert_eq!(window_label(131_072), "128k");
+    assert_eq!(window_label(2_000), "2k");
+    assert_eq!(window_label(1_500), "1500");
+}
