@@ -15,10 +15,29 @@ use crate::store::ConversationId;
 /// that asks in many conversations without opening any).
 const MAX_CONVERSATIONS: usize = 8;
 
+/// The most estimated tokens kept of one conversation, newest first: 2,097,152, the largest
+/// context window sold today (2M tokens), about 8 MB of Latin text. No request can send more,
+/// so older messages need not stay in memory (a 20,000-message chat of ~1.9 KB each would
+/// otherwise keep ~38 MB here besides the window's copy).
+const MAX_KEPT_TOKENS: u64 = 2_097_152;
+
 /// Request histories by conversation, most recently used last.
 #[derive(Debug, Default)]
 pub(super) struct HistoryCache {
     conversations: Vec<(ConversationId, Vec<HistoryEntry>)>,
+}
+
+/// Drops the oldest entries of `history` beyond [`MAX_KEPT_TOKENS`].
+fn trim(history: &mut Vec<HistoryEntry>) {
+    let mut kept = 0u64;
+    let start = history
+        .iter()
+        .rposition(|e| {
+            kept += u64::from(e.tokens);
+            kept > MAX_KEPT_TOKENS
+        })
+        .map_or(0, |over| over + 1);
+    history.drain(..start);
 }
 
 impl HistoryCache {
@@ -39,7 +58,8 @@ impl HistoryCache {
     }
 
     /// Keeps `history` (oldest first) as the history of `id`.
-    pub(super) fn insert(&mut self, id: ConversationId, history: Vec<HistoryEntry>) {
+    pub(super) fn insert(&mut self, id: ConversationId, mut history: Vec<HistoryEntry>) {
+        trim(&mut history);
         self.remove(id);
         if self.conversations.len() >= MAX_CONVERSATIONS {
             self.conversations.remove(0);
@@ -68,6 +88,10 @@ impl HistoryCache {
             Some(i) if history[i].id == entry.id => history[i] = entry,
             Some(i) => history.insert(i + 1, entry),
             None => history.insert(0, entry),
+        }
+        // Trimmed again only when the oldest entries may be beyond the bound.
+        if history.len() % 64 == 0 {
+            trim(history);
         }
     }
 
@@ -135,6 +159,15 @@ mod tests {
         );
         assert!(cache.contains(ConversationId(19)), "the newest was dropped");
         assert!(!cache.contains(ConversationId(5)), "an old one was kept");
+        // A huge history keeps only what the largest window could send.
+        let huge: Vec<HistoryEntry> = (0..300)
+            .map(|i| entry(i, &"x".repeat(40_000)))
+            .collect();
+        cache.insert(ConversationId(19), huge);
+        let kept = cache.get(ConversationId(19)).unwrap();
+        let tokens: u64 = kept.iter().map(|e| u64::from(e.tokens)).sum();
+        assert!(tokens <= MAX_KEPT_TOKENS && tokens + 10_004 > MAX_KEPT_TOKENS, "{tokens}");
+        assert_eq!(kept.last().unwrap().id, MessageId(299), "the newest was dropped");
         cache.retain(|c| c == ConversationId(19));
         assert!(
             !cache.contains(ConversationId(0)),
