@@ -8,6 +8,7 @@ use super::command::SendOptions;
 use super::context_window::{HistoryEntry, cut_history, history_budget};
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
 use super::event::Event;
+use super::localized::Refusal;
 use super::providers::DOTENV_PRESET;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
 use crate::secrets;
@@ -39,25 +40,18 @@ impl Engine {
         }
         if let Some(name) = &options.provider_name {
             return self.settings.provider(name).cloned().ok_or_else(|| {
-                let known: Vec<&str> = self
-                    .settings
-                    .providers
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect();
-                if known.is_empty() {
-                    format!("There is no provider named “{name}”: none is configured yet.")
-                } else {
-                    format!(
-                        "There is no provider named “{name}”. Configured: {}.",
-                        known.join(", ")
-                    )
+                let known = self.settings.providers.iter().map(|p| p.name.clone());
+                Refusal::NoSuchProvider {
+                    name: name.clone(),
+                    known: known.collect(),
                 }
+                .text(self.lang)
             });
         }
-        self.settings.active().cloned().ok_or_else(|| {
-            "No provider is set up yet. Add one in Settings → Providers (or pass --base-url and --model to the CLI).".into()
-        })
+        self.settings
+            .active()
+            .cloned()
+            .ok_or_else(|| Refusal::NoProvider.text(self.lang))
     }
 
     /// The provider to ask, when a new reply may start in `conversation`; otherwise why not
@@ -70,7 +64,7 @@ impl Engine {
         let streaming =
             conversation.is_some_and(|id| self.live.values().any(|r| r.conversation == id));
         match self.pick_provider(options) {
-            Ok(_) if streaming => Err("A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into()),
+            Ok(_) if streaming => Err(Refusal::StillStreaming.text(self.lang)),
             result => result,
         }
     }
@@ -84,7 +78,7 @@ impl Engine {
         let text = text.trim_end().to_owned();
         // A message may carry images with no text typed.
         if text.trim().is_empty() && options.attachments.is_empty() {
-            let reason = "The question is empty. Type a question, then send it.".to_owned();
+            let reason = Refusal::EmptyQuestion.text(self.lang);
             return self.events.emit(Event::QuestionRefused { reason }).await;
         }
         let refusal = match self.ready_to_ask(conversation, &options) {
@@ -147,7 +141,7 @@ impl Engine {
                 })
             })
             .await
-            .map_err(|err| err.to_string())?;
+            .map_err(|err| err.text(self.lang))?;
         if let Some((history, attached)) = loaded {
             let history = request_history(&history, &attached)?;
             self.history.insert(id, history);
@@ -232,7 +226,7 @@ impl Engine {
                     .await;
             }
             Ok(None) => {}
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
         }
     }
 
@@ -328,6 +322,7 @@ impl Engine {
         let client = self.client.clone();
         let provider = provider.clone();
         let reports = self.internal_tx.clone();
+        let lang = self.lang;
         tokio::spawn(async move {
             let key = tokio::select! {
                 biased;
@@ -346,7 +341,7 @@ impl Engine {
             let (key, secret) = key;
             let stream =
                 client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
-            drive_stream(stream, reply_id, cancel, reports).await;
+            drive_stream(stream, reply_id, cancel, reports, lang).await;
         });
     }
 }

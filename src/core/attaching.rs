@@ -149,8 +149,8 @@ impl Engine {
 
     /// `Command::AttachImage`: pasted image data.
     pub(super) async fn attach_pasted(&mut self, image: PastedImage) {
-        self.attach("pasted image".into(), move || pasted_bytes(image))
-            .await;
+        let name = super::localized::pasted_image_name(self.lang);
+        self.attach(name.into(), move || pasted_bytes(image)).await;
     }
 
     async fn attach(

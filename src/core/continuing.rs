@@ -36,12 +36,11 @@ impl Engine {
             .await;
         let (history, attached) = match loaded {
             Ok(loaded) => loaded,
-            Err(err) => return self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => return self.events.emit(Event::Error(err.text(self.lang))).await,
         };
         let Some(mut reply) = history.last().filter(|last| can_continue(last)).cloned() else {
-            let message =
-                "There is no cut-off reply to continue here. Use Retry for a fresh reply.";
-            self.events.emit(Event::Error(message.into())).await;
+            let message = super::localized::Refusal::NothingToContinue.text(self.lang);
+            self.events.emit(Event::Error(message)).await;
             return;
         };
         match super::attaching::request_history(&history, &attached) {
@@ -60,7 +59,7 @@ impl Engine {
         // On disk it is streaming again before any new text is shown (a crash then folds the
         // new text in, like any streaming reply's).
         if let Err(err) = self.store.call(move |s| s.resume_reply(id)).await {
-            self.events.emit(Event::Error(err.to_string())).await;
+            self.events.emit(Event::Error(err.text(self.lang))).await;
             return;
         }
         self.events.emit(Event::MessageAdded(reply)).await;

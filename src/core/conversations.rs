@@ -10,7 +10,7 @@ impl Engine {
     pub(super) async fn emit_conversations(&self) {
         match self.store.call(|s| s.list_conversations()).await {
             Ok(list) => self.events.emit(Event::Conversations(list)).await,
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
         }
     }
 
@@ -57,7 +57,7 @@ impl Engine {
                 }
                 self.emit_sent_attachments(id, None).await;
             }
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
         }
     }
 
@@ -84,7 +84,7 @@ impl Engine {
             .await;
         match deleted {
             Ok(()) => self.events.emit(Event::ConversationDeleted { id }).await,
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
         }
         self.emit_conversations().await;
     }
@@ -103,7 +103,7 @@ impl Engine {
             .call(move |s| s.rename_conversation(id, &title))
             .await
         {
-            self.events.emit(Event::Error(err.to_string())).await;
+            self.events.emit(Event::Error(err.text(self.lang))).await;
         }
         self.emit_conversations().await;
     }

@@ -113,6 +113,8 @@ pub(super) struct Engine {
     pub(super) attaching: super::attaching::Attaching,
     /// The request history of the conversations in use.
     pub(super) history: super::history_cache::HistoryCache,
+    /// The language of the messages the core makes (`Command::SetLanguage`).
+    pub(super) lang: crate::lang::Lang,
 }
 
 impl Engine {
@@ -141,6 +143,7 @@ impl Engine {
             internal_rx,
             attaching: super::attaching::Attaching::default(),
             history: super::history_cache::HistoryCache::default(),
+            lang: crate::lang::Lang::En,
         }
     }
 
@@ -236,6 +239,7 @@ impl Engine {
                     self.save_settings().await;
                 }
             }
+            Command::SetLanguage { lang } => self.lang = lang,
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -382,6 +386,7 @@ pub(super) async fn drive_stream(
     message: MessageId,
     cancel: CancellationToken,
     reports: mpsc::Sender<Internal>,
+    lang: crate::lang::Lang,
 ) {
     let (status, error) = loop {
         let next = tokio::select! {
@@ -400,7 +405,7 @@ pub(super) async fn drive_stream(
                 }
             }
             Ok(None) => break (MessageStatus::Complete, None),
-            Err(err) => break (MessageStatus::Failed, Some(err.to_string())),
+            Err(err) => break (MessageStatus::Failed, Some(err.text(lang))),
         }
     };
     drop(stream);
@@ -436,6 +441,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::TestProvider { .. } => "test_provider",
         Command::SetUiZoom { .. } => "set_ui_zoom",
         Command::Stop { .. } => "stop",
+        Command::SetLanguage { .. } => "set_language",
         Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",
     }

@@ -160,14 +160,19 @@ mod tests {
         assert!(cache.contains(ConversationId(19)), "the newest was dropped");
         assert!(!cache.contains(ConversationId(5)), "an old one was kept");
         // A huge history keeps only what the largest window could send.
-        let huge: Vec<HistoryEntry> = (0..300)
-            .map(|i| entry(i, &"x".repeat(40_000)))
-            .collect();
+        let huge: Vec<HistoryEntry> = (0..300).map(|i| entry(i, &"x".repeat(40_000))).collect();
         cache.insert(ConversationId(19), huge);
         let kept = cache.get(ConversationId(19)).unwrap();
         let tokens: u64 = kept.iter().map(|e| u64::from(e.tokens)).sum();
-        assert!(tokens <= MAX_KEPT_TOKENS && tokens + 10_004 > MAX_KEPT_TOKENS, "{tokens}");
-        assert_eq!(kept.last().unwrap().id, MessageId(299), "the newest was dropped");
+        assert!(
+            tokens <= MAX_KEPT_TOKENS && tokens + 10_004 > MAX_KEPT_TOKENS,
+            "{tokens}"
+        );
+        assert_eq!(
+            kept.last().unwrap().id,
+            MessageId(299),
+            "the newest was dropped"
+        );
         cache.retain(|c| c == ConversationId(19));
         assert!(
             !cache.contains(ConversationId(0)),

@@ -15,6 +15,7 @@ mod engine;
 mod event;
 mod handle;
 mod history_cache;
+mod localized;
 mod providers;
 mod saving;
 mod searching;

@@ -232,12 +232,13 @@ impl Engine {
             })
             .await;
         let reports = self.internal_tx.clone();
+        let lang = self.lang;
         tokio::spawn(async move {
             let result = match queued {
                 Ok(result) => result.await,
                 Err(err) => Err(err),
             };
-            let error = result.err().map(|err: StoreError| err.to_string());
+            let error = result.err().map(|err: StoreError| err.text(lang));
             reports
                 .send(Internal::Saved {
                     message,

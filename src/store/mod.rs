@@ -6,6 +6,7 @@
 mod attachment_files;
 mod attachments;
 mod context_cuts;
+mod error_text;
 mod model;
 mod owner;
 mod queries;

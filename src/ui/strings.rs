@@ -2,30 +2,9 @@
 //! Labels follow one rule set: no final period on a one-sentence label, "…" on a button that
 //! opens a dialog, no colon on a label.
 
-/// The language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// English.
-    #[default]
-    En,
-    /// Simplified Chinese.
-    Zh,
-}
+pub use crate::lang::Lang;
 
 impl Lang {
-    /// From `OCRCHAT_LANG`, else `LC_ALL`/`LC_MESSAGES`/`LANG` (`zh…` picks Chinese).
-    pub fn from_env() -> Self {
-        let value = ["OCRCHAT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-            .unwrap_or_default();
-        if value.to_ascii_lowercase().starts_with("zh") {
-            Self::Zh
-        } else {
-            Self::En
-        }
-    }
-
     /// The table for this language.
     pub fn strings(self) -> &'static Strings {
         match self {
