@@ -1,7 +1,8 @@
 //! The request history the engine keeps and its cut to the model's context window (issue #9
 //! §5), through `CoreHandle` against a local server: a long conversation and a small window
 //! send only the newest whole turns and say where they start; follow-ups, Retry and a delete
-//! keep the kept history current; a question does not read the history again.
+//! keep the kept history current; a question does not read the history again. What a reply
+//! leaves besides its text survives a restart: the cut and the token counts (§4).
 
 #![expect(
     clippy::expect_used,
@@ -192,5 +193,46 @@ fn the_kept_history_follows_retry_and_delete_and_is_not_read_per_question() {
     driver.until(|e| matches!(e, Event::ConversationDeleted { .. }));
     driver.ask(Some(id), "after the delete");
     assert_eq!(sent(&server, 4), ["after the delete"]);
+    driver.shutdown();
+}
+
+#[test]
+fn token_counts_are_kept_after_a_restart() {
+    // `sse_body` ends with a usage chunk: 9 prompt tokens, 3 completion tokens.
+    let server = MockServer::always(Reply::sse(sse_body(&["counted"])));
+    let env = TestEnv::new("ctxusage");
+    seed_small_window(&env, &server);
+    let mut driver = Driver::start(&env);
+    let events = driver.ask(None, "count me");
+    let (id, reply) = events
+        .iter()
+        .find_map(|e| match e {
+            Event::MessageFinished {
+                conversation,
+                message,
+                usage: Some(_),
+                ..
+            } => Some((*conversation, *message)),
+            _ => None,
+        })
+        .expect("the reply had usage");
+    driver.until(|e| matches!(e, Event::SaveState { .. }));
+    driver.shutdown();
+
+    let mut driver = Driver::start(&env);
+    driver
+        .core()
+        .send(Command::OpenConversation { id })
+        .unwrap();
+    let events = driver.until(|e| matches!(e, Event::UsageLoaded { .. }));
+    let Some(Event::UsageLoaded { usage, .. }) = events.last() else {
+        unreachable!()
+    };
+    assert_eq!(usage.len(), 1);
+    assert_eq!(usage[0].0, reply);
+    assert_eq!(
+        (usage[0].1.prompt_tokens, usage[0].1.completion_tokens),
+        (9, 3)
+    );
     driver.shutdown();
 }

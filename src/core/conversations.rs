@@ -17,10 +17,13 @@ impl Engine {
     pub(super) async fn open_conversation(&mut self, id: ConversationId) {
         let loaded = self
             .store
-            .call(move |s| Ok((s.messages(id)?, s.attachments_in(id)?, s.context_cut(id)?)))
+            .call(move |s| {
+                let kept = (s.context_cut(id)?, s.usage_in(id)?);
+                Ok((s.messages(id)?, s.attachments_in(id)?, kept))
+            })
             .await;
         match loaded {
-            Ok((mut messages, attached, cut)) => {
+            Ok((mut messages, attached, (cut, usage))) => {
                 for message in &mut messages {
                     if let Some(reply) = self.live.get(&message.id) {
                         message.content.clone_from(&reply.content);
@@ -46,6 +49,13 @@ impl Engine {
                         messages,
                     })
                     .await;
+                if !usage.is_empty() {
+                    let event = Event::UsageLoaded {
+                        conversation: id,
+                        usage,
+                    };
+                    self.events.emit(event).await;
+                }
                 if let Some((first_sent, context_window)) = cut {
                     self.events
                         .emit(Event::ContextCut {

@@ -367,6 +367,9 @@ impl Engine {
         // Queued before the front end hears of the end, so a follow-up question reads
         // the whole reply from the history.
         self.write_due().await;
+        if let Some(usage) = usage {
+            self.save_usage(message, usage).await;
+        }
         self.events
             .emit(Event::MessageFinished {
                 conversation,

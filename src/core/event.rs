@@ -134,6 +134,14 @@ pub enum Event {
         /// The model's context window, in tokens.
         context_window: u32,
     },
+    /// The token counts of a conversation's replies, kept from earlier sessions (after
+    /// `ConversationOpened`).
+    UsageLoaded {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Each reply that has them, with its counts.
+        usage: Vec<(MessageId, Usage)>,
+    },
     /// A reply ended: finished, stopped, cut off by the token limit, or failed.
     MessageFinished {
         /// The conversation.

@@ -100,12 +100,17 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX attachments_by_message ON attachments(message_id, position);
      CREATE INDEX attachments_by_hash ON attachments(content_hash);",
     // 6: where the last request of a conversation started its history, when older messages
-    // did not fit the model's context window (store/context_cuts.rs), so the window's marker
-    // survives a restart.
+    // did not fit the model's context window, so the window's marker survives a restart; and
+    // the token counts the server reported for a reply (store/context_cuts.rs).
     "CREATE TABLE context_cuts (
          conversation_id  INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
          first_sent       INTEGER NOT NULL,
          context_window   INTEGER NOT NULL
+     );
+     CREATE TABLE reply_usage (
+         message_id        INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+         prompt_tokens     INTEGER NOT NULL,
+         completion_tokens INTEGER NOT NULL
      );",
 ];
 

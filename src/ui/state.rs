@@ -107,6 +107,7 @@ impl UiState {
                     self.context_cut = None;
                 }
             }
+            Event::UsageLoaded { usage, .. } => self.usage.extend(usage),
             Event::ContextCut {
                 conversation,
                 first_sent,
