@@ -236,3 +236,40 @@ fn token_counts_are_kept_after_a_restart() {
     );
     driver.shutdown();
 }
+
+#[test]
+fn a_window_larger_than_what_the_engine_keeps_still_gets_the_whole_history() {
+    let server = MockServer::always(Reply::sse(sse_body(&["ok"])));
+    let env = TestEnv::new("ctxhuge");
+    let mut provider = ProviderConfig::new("Local", &server.base_url, "huge");
+    provider.models.push(ModelSettings {
+        name: "huge".into(),
+        context_window: Some(1_000_000),
+        ..ModelSettings::default()
+    });
+    let mut settings = Settings::default();
+    settings.upsert(provider);
+    settings.save(&env.paths.config_file()).unwrap();
+    // 300 messages of ~1,000 tokens: more than the engine keeps (256k), less than the window.
+    let store = Store::open(&env.database()).unwrap();
+    let id = store.create_conversation("huge").unwrap();
+    for i in 0..300 {
+        let role = [ocrchat::llm::Role::User, ocrchat::llm::Role::Assistant][i % 2];
+        let content = format!("m{i} {}", "y".repeat(4_000));
+        let new = NewMessage {
+            role,
+            content: &content,
+            status: MessageStatus::Complete,
+            provider: None,
+            model: None,
+        };
+        store.add_message(id, &new).unwrap();
+    }
+    drop(store);
+    let mut driver = Driver::start(&env);
+    open(&mut driver, id);
+    let events = driver.ask(Some(id), "all of it?");
+    assert_eq!(sent(&server, 0).len(), 301);
+    assert_eq!(cut_of(&events).0, None);
+    driver.shutdown();
+}

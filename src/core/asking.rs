@@ -8,6 +8,7 @@ use super::command::SendOptions;
 use super::context_window::{HistoryEntry, cut_history, history_budget};
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
 use super::event::Event;
+use super::history_cache::KEPT_TOKENS;
 use super::localized::Refusal;
 use super::providers::DOTENV_PRESET;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
@@ -143,7 +144,7 @@ impl Engine {
             .await
             .map_err(|err| err.text(self.lang))?;
         if let Some((history, attached)) = loaded {
-            let history = request_history(&history, &attached)?;
+            let history = request_history(&history, &attached, KEPT_TOKENS)?;
             self.history.insert(id, history);
         } else {
             let rows: Vec<&NewAttachment> = rows.iter().collect();
@@ -214,7 +215,7 @@ impl Engine {
         match result {
             Ok(Some((reply, loaded))) => {
                 if let Some((history, attached)) = loaded {
-                    match request_history(&history, &attached) {
+                    match request_history(&history, &attached, KEPT_TOKENS) {
                         Ok(history) => self.history.insert(conversation, history),
                         Err(err) => return self.events.emit(Event::Error(err)).await,
                     }
@@ -239,10 +240,7 @@ impl Engine {
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
-        let history = self.history.peek(id).unwrap_or_default();
-        let messages = self
-            .cut_to_window(id, history, options, provider, false)
-            .await;
+        let messages = self.request_for(id, options, provider, false).await;
         self.stream_messages(
             id,
             reply_id,
@@ -253,12 +251,13 @@ impl Engine {
         );
     }
 
-    /// The request messages of `history` that fit `provider`'s model, announcing where the
-    /// history sent starts ([`Event::ContextCut`]).
-    pub(super) async fn cut_to_window(
-        &self,
+    /// The request messages of the kept history of `id` that fit `provider`'s model,
+    /// announcing where the history sent starts ([`Event::ContextCut`]) and keeping that for
+    /// the marker after a restart. When all that is kept fits but older messages were not
+    /// kept (a window past [`KEPT_TOKENS`]), the whole history is read once more.
+    pub(super) async fn request_for(
+        &mut self,
         id: ConversationId,
-        history: &[HistoryEntry],
         options: &SendOptions,
         provider: &ProviderConfig,
         continuing: bool,
@@ -266,7 +265,26 @@ impl Engine {
         let profile = provider.model_profile(&provider.model);
         let reply_max = options.max_tokens.or(profile.max_tokens);
         let budget = history_budget(profile.context_window, reply_max);
-        let cut = cut_history(history, options.system.as_deref(), budget, continuing);
+        let system = options.system.as_deref();
+        let history = self.history.peek(id).unwrap_or_default();
+        let mut cut = cut_history(history, system, budget, continuing);
+        if cut.first_sent.is_none() && !self.history.is_complete(id) {
+            let loaded = self
+                .store
+                .call(move |s| Ok((s.messages(id)?, s.attachments_in(id)?)))
+                .await;
+            match loaded
+                .map_err(|err| err.text(self.lang))
+                .and_then(|(history, attached)| request_history(&history, &attached, u64::MAX))
+            {
+                Ok(whole) => {
+                    self.history.insert(id, whole);
+                    let history = self.history.peek(id).unwrap_or_default();
+                    cut = cut_history(history, system, budget, continuing);
+                }
+                Err(err) => tracing::warn!("the whole history of {id:?} was not read: {err}"),
+            }
+        }
         // Kept for the marker after a restart; a failed write costs only that marker.
         let row = cut.first_sent.map(|first| (first, profile.context_window));
         if let Ok(written) = self.store.submit(move |s| s.set_context_cut(id, row)).await {

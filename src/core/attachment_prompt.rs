@@ -9,11 +9,15 @@ use crate::llm::{ChatMessage, Role};
 use crate::prompt::{PromptAttachment, PromptContext, PromptTemplate};
 use crate::store::{Message, MessageId, NewAttachment, StoredAttachment};
 
-/// The history as the model sees it, one entry per stored message (see [`request_message`]).
+/// The history as the model sees it, one entry per stored message (see
+/// [`request_message`]), newest first until `max_tokens` estimated tokens, returned oldest
+/// first; `true` when nothing older was left out. Older messages are never converted, so a
+/// long conversation costs only what a request could send.
 pub(super) fn request_history(
     history: &[Message],
     attachments: &[StoredAttachment],
-) -> Result<Vec<HistoryEntry>, String> {
+    max_tokens: u64,
+) -> Result<(Vec<HistoryEntry>, bool), String> {
     let mut by_message: HashMap<MessageId, Vec<&NewAttachment>> = HashMap::new();
     for stored in attachments {
         by_message
@@ -21,14 +25,20 @@ pub(super) fn request_history(
             .or_default()
             .push(&stored.attachment);
     }
-    history
-        .iter()
-        .map(|message| {
-            let attached = by_message.get(&message.id).map_or(&[][..], Vec::as_slice);
-            let id = message.id;
-            request_message(message, attached).map(|m| HistoryEntry::new(id, m))
-        })
-        .collect()
+    let mut entries = Vec::new();
+    let mut tokens = 0u64;
+    for message in history.iter().rev() {
+        let attached = by_message.get(&message.id).map_or(&[][..], Vec::as_slice);
+        let entry = HistoryEntry::new(message.id, request_message(message, attached)?);
+        tokens += u64::from(entry.tokens);
+        if tokens > max_tokens {
+            break;
+        }
+        entries.push(entry);
+    }
+    let complete = entries.len() == history.len();
+    entries.reverse();
+    Ok((entries, complete))
 }
 
 /// The request message of one stored message and its attachments: a user message with

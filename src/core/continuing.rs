@@ -43,14 +43,17 @@ impl Engine {
             self.events.emit(Event::Error(message)).await;
             return;
         };
-        match super::attaching::request_history(&history, &attached) {
+        match super::attaching::request_history(
+            &history,
+            &attached,
+            super::history_cache::KEPT_TOKENS,
+        ) {
             Ok(history) => self.history.insert(conversation, history),
             Err(err) => return self.events.emit(Event::Error(err)).await,
         }
         // The reply goes last, as the text the model extends.
-        let history = self.history.peek(conversation).unwrap_or_default();
         let messages = self
-            .cut_to_window(conversation, history, &options, &provider, true)
+            .request_for(conversation, &options, &provider, true)
             .await;
         // The window shows the same reply streaming again, with its error cleared.
         reply.status = MessageStatus::Streaming;

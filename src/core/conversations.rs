@@ -4,6 +4,7 @@
 use super::attaching::request_history;
 use super::engine::Engine;
 use super::event::Event;
+use super::history_cache::KEPT_TOKENS;
 use crate::store::{ConversationId, MessageId, MessageStatus};
 
 impl Engine {
@@ -39,7 +40,7 @@ impl Engine {
                 }
                 // The request history is kept from this read (a question then reads none).
                 self.keep_history_of(Some(id));
-                match request_history(&messages, &attached) {
+                match request_history(&messages, &attached, KEPT_TOKENS) {
                     Ok(history) => self.history.insert(id, history),
                     Err(err) => tracing::warn!("request history of {id:?} not kept: {err}"),
                 }

@@ -15,29 +15,43 @@ use crate::store::ConversationId;
 /// that asks in many conversations without opening any).
 const MAX_CONVERSATIONS: usize = 8;
 
-/// The most estimated tokens kept of one conversation, newest first: 2,097,152, the largest
-/// context window sold today (2M tokens), about 8 MB of Latin text. No request can send more,
-/// so older messages need not stay in memory (a 20,000-message chat of ~1.9 KB each would
-/// otherwise keep ~38 MB here besides the window's copy).
-const MAX_KEPT_TOKENS: u64 = 2_097_152;
+/// The estimated tokens kept of one conversation, newest first: 262,144 (256k), more than
+/// the 128k and 200k windows of the large hosted models, about 1 MB of Latin text. Older
+/// messages need not stay in memory (a 20,000-message chat of ~1.9 KB each would otherwise
+/// keep ~38 MB here besides the window's copy); a model with a larger window reloads the
+/// whole history when all that is kept fits (`Engine::request_for`).
+pub(super) const KEPT_TOKENS: u64 = 262_144;
 
 /// Request histories by conversation, most recently used last.
 #[derive(Debug, Default)]
 pub(super) struct HistoryCache {
-    conversations: Vec<(ConversationId, Vec<HistoryEntry>)>,
+    conversations: Vec<(ConversationId, Kept)>,
 }
 
-/// Drops the oldest entries of `history` beyond [`MAX_KEPT_TOKENS`].
-fn trim(history: &mut Vec<HistoryEntry>) {
-    let mut kept = 0u64;
-    let start = history
+/// One conversation's request history.
+#[derive(Debug)]
+struct Kept {
+    /// Oldest first.
+    entries: Vec<HistoryEntry>,
+    /// Whether it starts at the conversation's first message.
+    complete: bool,
+}
+
+/// Drops the oldest entries of `kept` beyond [`KEPT_TOKENS`].
+fn trim(kept: &mut Kept) {
+    let mut tokens = 0u64;
+    let start = kept
+        .entries
         .iter()
         .rposition(|e| {
-            kept += u64::from(e.tokens);
-            kept > MAX_KEPT_TOKENS
+            tokens += u64::from(e.tokens);
+            tokens > KEPT_TOKENS
         })
         .map_or(0, |over| over + 1);
-    history.drain(..start);
+    if start > 0 {
+        kept.entries.drain(..start);
+        kept.complete = false;
+    }
 }
 
 impl HistoryCache {
@@ -46,7 +60,7 @@ impl HistoryCache {
         let index = self.conversations.iter().position(|(c, _)| *c == id)?;
         let kept = self.conversations.remove(index);
         self.conversations.push(kept);
-        self.conversations.last().map(|(_, h)| h.as_slice())
+        self.conversations.last().map(|(_, k)| k.entries.as_slice())
     }
 
     /// The history of `id`, if kept, without marking it used.
@@ -54,17 +68,28 @@ impl HistoryCache {
         self.conversations
             .iter()
             .find(|(c, _)| *c == id)
-            .map(|(_, h)| h.as_slice())
+            .map(|(_, k)| k.entries.as_slice())
     }
 
-    /// Keeps `history` (oldest first) as the history of `id`.
-    pub(super) fn insert(&mut self, id: ConversationId, mut history: Vec<HistoryEntry>) {
-        trim(&mut history);
+    /// Whether the kept history of `id` starts at its first message.
+    pub(super) fn is_complete(&self, id: ConversationId) -> bool {
+        self.conversations
+            .iter()
+            .any(|(c, k)| *c == id && k.complete)
+    }
+
+    /// Keeps `entries` (oldest first; `complete`: from the first message) as the history
+    /// of `id`.
+    pub(super) fn insert(
+        &mut self,
+        id: ConversationId,
+        (entries, complete): (Vec<HistoryEntry>, bool),
+    ) {
         self.remove(id);
         if self.conversations.len() >= MAX_CONVERSATIONS {
             self.conversations.remove(0);
         }
-        self.conversations.push((id, history));
+        self.conversations.push((id, Kept { entries, complete }));
     }
 
     /// Forgets `id` (deleted, or no longer in use).
@@ -80,18 +105,20 @@ impl HistoryCache {
     /// Puts `entry` into the history of `id`, if kept: in id order, replacing the entry of
     /// the same message (a reply that was continued).
     pub(super) fn upsert(&mut self, id: ConversationId, entry: HistoryEntry) {
-        let Some((_, history)) = self.conversations.iter_mut().find(|(c, _)| *c == id) else {
+        let Some((_, kept)) = self.conversations.iter_mut().find(|(c, _)| *c == id) else {
             return;
         };
+        let history = &mut kept.entries;
         // Almost always the newest message: look from the end.
         match history.iter().rposition(|e| e.id <= entry.id) {
             Some(i) if history[i].id == entry.id => history[i] = entry,
             Some(i) => history.insert(i + 1, entry),
             None => history.insert(0, entry),
         }
-        // Trimmed again only when the oldest entries may be beyond the bound.
-        if history.len() % 64 == 0 {
-            trim(history);
+        // Trimmed now and then, never below what was loaded on purpose (a reload for a
+        // larger window keeps everything).
+        if history.len() % 64 == 0 && !kept.complete {
+            trim(kept);
         }
     }
 
@@ -131,7 +158,7 @@ mod tests {
     fn upsert_keeps_id_order_and_replaces_a_continued_reply() {
         let c = ConversationId(1);
         let mut cache = HistoryCache::default();
-        cache.insert(c, vec![entry(1, "a"), entry(4, "b")]);
+        cache.insert(c, (vec![entry(1, "a"), entry(4, "b")], true));
         cache.upsert(c, entry(6, "c"));
         cache.upsert(c, entry(3, "between"));
         cache.upsert(c, entry(4, "b, continued"));
@@ -150,7 +177,7 @@ mod tests {
     fn memory_is_bounded_and_the_least_recently_used_goes_first() {
         let mut cache = HistoryCache::default();
         for i in 0..20 {
-            cache.insert(ConversationId(i), vec![entry(i, "q")]);
+            cache.insert(ConversationId(i), (vec![entry(i, "q")], true));
             cache.get(ConversationId(0));
         }
         assert!(
@@ -159,19 +186,24 @@ mod tests {
         );
         assert!(cache.contains(ConversationId(19)), "the newest was dropped");
         assert!(!cache.contains(ConversationId(5)), "an old one was kept");
-        // A huge history keeps only what the largest window could send.
-        let huge: Vec<HistoryEntry> = (0..300).map(|i| entry(i, &"x".repeat(40_000))).collect();
-        cache.insert(ConversationId(19), huge);
+        // A long history grown by replies keeps only what a request could send.
+        cache.insert(ConversationId(19), (Vec::new(), false));
+        for i in 0..640 {
+            cache.upsert(ConversationId(19), entry(i, &"x".repeat(4_000)));
+        }
         let kept = cache.get(ConversationId(19)).unwrap();
         let tokens: u64 = kept.iter().map(|e| u64::from(e.tokens)).sum();
-        assert!(
-            tokens <= MAX_KEPT_TOKENS && tokens + 10_004 > MAX_KEPT_TOKENS,
-            "{tokens}"
-        );
+        // Trimmed every 64 entries: at most 64 entries past the bound.
+        assert!(tokens <= KEPT_TOKENS + 64 * 1_004, "{tokens}");
+        assert!(kept.len() < 640, "nothing was trimmed");
         assert_eq!(
             kept.last().unwrap().id,
-            MessageId(299),
+            MessageId(639),
             "the newest was dropped"
+        );
+        assert!(
+            !cache.is_complete(ConversationId(19)),
+            "trimmed but complete"
         );
         cache.retain(|c| c == ConversationId(19));
         assert!(
