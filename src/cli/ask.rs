@@ -282,7 +282,9 @@ async fn stream_reply(
                 let ending = ending_of(status, error, stopping);
                 return Ok((ending, Some(message)));
             }
-            Event::Error(message) | Event::QuestionRefused { reason: message } => {
+            Event::Error(message)
+            | Event::Notice { message, .. }
+            | Event::QuestionRefused { reason: message } => {
                 return Err(AskFailed(message));
             }
             _ => {}

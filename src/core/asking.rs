@@ -7,7 +7,7 @@ use super::attaching::{ReadyAttachment, request_history, request_message, save_a
 use super::command::SendOptions;
 use super::context_window::{HistoryEntry, cut_history, history_budget};
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
-use super::event::Event;
+use super::event::{Event, NoticeCause};
 use super::history_cache::KEPT_TOKENS;
 use super::localized::Refusal;
 use super::providers::DOTENV_PRESET;
@@ -68,6 +68,26 @@ impl Engine {
             Ok(_) if streaming => Err(Refusal::StillStreaming.text(self.lang)),
             result => result,
         }
+    }
+
+    /// The provider for a Retry or a Continue in `conversation`; otherwise the reason is
+    /// shown (a reply streaming there as a notice that goes when it ends).
+    pub(super) async fn ready_to_ask_again(
+        &self,
+        conversation: ConversationId,
+        options: &SendOptions,
+    ) -> Option<ProviderConfig> {
+        let streaming = self.live.values().any(|r| r.conversation == conversation);
+        let event = match self.ready_to_ask(Some(conversation), options) {
+            Ok(provider) => return Some(provider),
+            Err(message) if streaming => Event::Notice {
+                cause: NoticeCause::Streaming(conversation),
+                message,
+            },
+            Err(message) => Event::Error(message),
+        };
+        self.events.emit(event).await;
+        None
     }
 
     pub(super) async fn send(
@@ -183,9 +203,8 @@ impl Engine {
     /// newer of the two.
     pub(super) async fn retry(&mut self, conversation: ConversationId) {
         let options = SendOptions::default();
-        let provider = match self.ready_to_ask(Some(conversation), &options) {
-            Ok(provider) => provider,
-            Err(refusal) => return self.events.emit(Event::Error(refusal)).await,
+        let Some(provider) = self.ready_to_ask_again(conversation, &options).await else {
+            return;
         };
         let (provider_name, model) = (provider.name.clone(), provider.model.clone());
         let cached = self
@@ -227,7 +246,7 @@ impl Engine {
                     .await;
             }
             Ok(None) => {}
-            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
+            Err(err) => self.history_failed(&err).await,
         }
     }
 

@@ -25,9 +25,8 @@ impl Engine {
     /// Continues the conversation's last reply; tells the user when there is none to continue.
     pub(super) async fn continue_reply(&mut self, conversation: ConversationId) {
         let options = SendOptions::default();
-        let provider = match self.ready_to_ask(Some(conversation), &options) {
-            Ok(provider) => provider,
-            Err(reason) => return self.events.emit(Event::Error(reason)).await,
+        let Some(provider) = self.ready_to_ask_again(conversation, &options).await else {
+            return;
         };
         // Continue is rare and needs the statuses: the history is read again, and kept.
         let loaded = self
@@ -36,7 +35,7 @@ impl Engine {
             .await;
         let (history, attached) = match loaded {
             Ok(loaded) => loaded,
-            Err(err) => return self.events.emit(Event::Error(err.text(self.lang))).await,
+            Err(err) => return self.history_failed(&err).await,
         };
         let Some(mut reply) = history.last().filter(|last| can_continue(last)).cloned() else {
             let message = super::localized::Refusal::NothingToContinue.text(self.lang);
@@ -62,7 +61,7 @@ impl Engine {
         // On disk it is streaming again before any new text is shown (a crash then folds the
         // new text in, like any streaming reply's).
         if let Err(err) = self.store.call(move |s| s.resume_reply(id)).await {
-            self.events.emit(Event::Error(err.text(self.lang))).await;
+            self.history_failed(&err).await;
             return;
         }
         self.events.emit(Event::MessageAdded(reply)).await;

@@ -3,16 +3,32 @@
 
 use super::attaching::request_history;
 use super::engine::Engine;
-use super::event::Event;
+use super::event::{Event, NoticeCause};
 use super::history_cache::KEPT_TOKENS;
 use crate::store::{ConversationId, MessageId, MessageStatus};
 
 impl Engine {
     pub(super) async fn emit_conversations(&self) {
         match self.store.call(|s| s.list_conversations()).await {
-            Ok(list) => self.events.emit(Event::Conversations(list)).await,
-            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
+            Ok(list) => {
+                self.events.emit(Event::Conversations(list)).await;
+                // The history answers: a notice about it is out of date.
+                let gone = Event::NoticeGone {
+                    cause: NoticeCause::History,
+                };
+                self.events.emit(gone).await;
+            }
+            Err(err) => self.history_failed(&err).await,
         }
+    }
+
+    /// Tells the front end the history failed, as a notice that goes once it answers again.
+    pub(super) async fn history_failed(&self, err: &crate::store::StoreError) {
+        let notice = Event::Notice {
+            cause: NoticeCause::History,
+            message: err.text(self.lang),
+        };
+        self.events.emit(notice).await;
     }
 
     pub(super) async fn open_conversation(&mut self, id: ConversationId) {
@@ -68,7 +84,7 @@ impl Engine {
                 }
                 self.emit_sent_attachments(id, None).await;
             }
-            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
+            Err(err) => self.history_failed(&err).await,
         }
     }
 
@@ -95,7 +111,7 @@ impl Engine {
             .await;
         match deleted {
             Ok(()) => self.events.emit(Event::ConversationDeleted { id }).await,
-            Err(err) => self.events.emit(Event::Error(err.text(self.lang))).await,
+            Err(err) => self.history_failed(&err).await,
         }
         self.emit_conversations().await;
     }
@@ -114,7 +130,7 @@ impl Engine {
             .call(move |s| s.rename_conversation(id, &title))
             .await
         {
-            self.events.emit(Event::Error(err.text(self.lang))).await;
+            self.history_failed(&err).await;
         }
         self.emit_conversations().await;
     }

@@ -379,6 +379,9 @@ impl Engine {
                 usage,
             })
             .await;
+        // A Retry or Continue refused because of this reply can be asked again.
+        let cause = super::event::NoticeCause::Streaming(conversation);
+        self.events.emit(Event::NoticeGone { cause }).await;
     }
 }
 

@@ -179,6 +179,20 @@ pub enum Event {
     DotenvKeyLeft(Option<std::path::PathBuf>),
     /// Something the user must know that is not tied to one reply; names cause and next step.
     Error(String),
+    /// Like [`Event::Error`], with a cause the core reports gone ([`Event::NoticeGone`]), so
+    /// the window can take the notice away by itself.
+    Notice {
+        /// What it is about.
+        cause: NoticeCause,
+        /// The message, naming cause and next step.
+        message: String,
+    },
+    /// The cause of earlier [`Event::Notice`]s is gone (the history answers again, the reply
+    /// that was in the way has ended).
+    NoticeGone {
+        /// Which cause.
+        cause: NoticeCause,
+    },
     /// The answer to [`crate::core::Command::Search`], for the query as typed (a front end
     /// drops results for a query it no longer shows). `Err`: why the query cannot run.
     SearchResults {
@@ -189,4 +203,13 @@ pub enum Event {
     },
     /// The window's colour theme from the settings (at start and after a change).
     Theme(crate::config::ThemeChoice),
+}
+
+/// What a notice is about, so it can be taken away when that is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoticeCause {
+    /// The history database failed (listing, opening, renaming, deleting).
+    History,
+    /// A reply streaming in this conversation stood in the way (Retry, Continue).
+    Streaming(ConversationId),
 }

@@ -28,5 +28,5 @@ pub use attachment_events::{
 pub use command::{Command, SendOptions};
 pub use context_window::window_label;
 pub use continuing::can_continue;
-pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
+pub use event::{DotenvOffer, Event, KeyState, NoticeCause, ProviderStatus};
 pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};

@@ -47,6 +47,8 @@ pub struct UiState {
     pub stream_activity_at: Option<Instant>,
     /// Errors to show until dismissed, newest last.
     pub errors: Vec<String>,
+    /// The cause of each notice shown that goes away by itself when its cause is gone.
+    pub notice_causes: HashMap<String, crate::core::NoticeCause>,
     /// The remembered zoom, once the core reported it (applied by the app, then cleared).
     pub ui_zoom: Option<Option<f32>>,
     /// A provider a `.env` offers.
@@ -211,12 +213,24 @@ impl UiState {
             Event::DotenvKeyLeft(path) => self.dotenv_key_left = path,
             Event::Theme(theme) => self.theme = theme,
             Event::Preferences { ui_zoom } => self.ui_zoom = Some(ui_zoom),
-            Event::Error(message) => {
-                // The same message twice in a row (a key pressed twice) shows once.
-                if self.errors.last() != Some(&message) {
-                    self.errors.push(message);
-                }
+            Event::Error(message) => self.show_error(message),
+            Event::Notice { cause, message } => {
+                self.notice_causes.insert(message.clone(), cause);
+                self.show_error(message);
             }
+            Event::NoticeGone { cause } => {
+                let causes = &mut self.notice_causes;
+                self.errors.retain(|e| causes.get(e) != Some(&cause));
+                causes.retain(|_, c| *c != cause);
+            }
+        }
+    }
+
+    /// Shows an error notice; the same message twice in a row (a key pressed twice) shows
+    /// once.
+    fn show_error(&mut self, message: String) {
+        if self.errors.last() != Some(&message) {
+            self.errors.push(message);
         }
     }
 
