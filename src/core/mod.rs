@@ -10,11 +10,14 @@ mod attaching;
 mod attachment_events;
 mod attachment_prompt;
 mod command;
+mod context_window;
 mod continuing;
 mod conversations;
 mod engine;
 mod event;
 mod handle;
+mod history_cache;
+mod localized;
 mod model_choice;
 mod providers;
 mod saving;
@@ -27,6 +30,7 @@ pub use attachment_events::{
     Thumbnail,
 };
 pub use command::{Command, SendOptions};
+pub use context_window::window_label;
 pub use continuing::can_continue;
-pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
+pub use event::{DotenvOffer, Event, KeyState, NoticeCause, ProviderStatus};
 pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};
