@@ -19,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod core;
 pub mod domain;
+pub mod lang;
 pub mod llm;
 pub mod ocr;
 pub mod prompt;

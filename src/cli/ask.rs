@@ -296,6 +296,7 @@ async fn stream_reply(
                 }
             }
             Event::Queued { .. } | Event::Retrying { .. } => note_wait(&event),
+            Event::ContextCut { .. } => note_context_cut(&event),
             Event::MessageFinished {
                 message,
                 status,
@@ -308,7 +309,9 @@ async fn stream_reply(
                 let ending = ending_of(status, error, stopping);
                 return Ok((ending, Some(message)));
             }
-            Event::Error(message) | Event::QuestionRefused { reason: message } => {
+            Event::Error(message)
+            | Event::Notice { message, .. }
+            | Event::QuestionRefused { reason: message } => {
                 return Err(AskFailed(message));
             }
             _ => {}
@@ -430,6 +433,22 @@ fn note_wait(event: &Event) {
             ..
         } => super::output::diagnostic(&retry_line(*attempt, *attempts, *delay_millis, reason)),
         _ => {}
+    }
+}
+
+/// One stderr line when older messages were left out of the request: they do not fit the
+/// model's context window.
+fn note_context_cut(event: &Event) {
+    if let Event::ContextCut {
+        first_sent: Some(_),
+        context_window,
+        ..
+    } = event
+    {
+        super::output::diagnostic(&format!(
+            "Earlier messages were not sent: they do not fit the model's {} context window.",
+            crate::core::window_label(*context_window)
+        ));
     }
 }
 

@@ -3,15 +3,21 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::attach_images::{FreshImages, ImagePlan, PreparedImages, sent_as};
-use super::attaching::{ReadyAttachment, save_attachments, with_attachment_text};
+use super::attach_images::{FreshImages, ImagePlan, sent_as};
+use super::attaching::{ReadyAttachment, history_entry, request_history, save_attachments};
+use super::attachment_prompt::{RequestMessages, planned_cut, with_images};
 use super::command::SendOptions;
+use super::context_window::history_budget;
 use super::engine::{Engine, Internal, LiveReply, drive_stream};
-use super::event::Event;
+use super::event::{Event, NoticeCause};
+use super::history_cache::KEPT_TOKENS;
+use super::localized::Refusal;
 use super::providers::DOTENV_PRESET;
 use crate::llm::{ChatMessage, ChatRequest, ProviderConfig, Role};
 use crate::secrets;
-use crate::store::{ConversationId, Message, MessageId, MessageStatus, NewMessage, title_from};
+use crate::store::{
+    ConversationId, MessageId, MessageStatus, NewAttachment, NewMessage, title_from,
+};
 
 impl Engine {
     /// The provider a question goes to, or a message saying how to set one up.
@@ -37,25 +43,18 @@ impl Engine {
         }
         if let Some(name) = &options.provider_name {
             return self.settings.provider(name).cloned().ok_or_else(|| {
-                let known: Vec<&str> = self
-                    .settings
-                    .providers
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect();
-                if known.is_empty() {
-                    format!("There is no provider named “{name}”: none is configured yet.")
-                } else {
-                    format!(
-                        "There is no provider named “{name}”. Configured: {}.",
-                        known.join(", ")
-                    )
+                let known = self.settings.providers.iter().map(|p| p.name.clone());
+                Refusal::NoSuchProvider {
+                    name: name.clone(),
+                    known: known.collect(),
                 }
+                .text(self.lang)
             });
         }
-        self.settings.active().cloned().ok_or_else(|| {
-            "No provider is set up yet. Add one in Settings → Providers (or pass --base-url and --model to the CLI).".into()
-        })
+        self.settings
+            .active()
+            .cloned()
+            .ok_or_else(|| Refusal::NoProvider.text(self.lang))
     }
 
     /// The provider to ask, when a new reply may start in `conversation`; otherwise why not
@@ -68,9 +67,29 @@ impl Engine {
         let streaming =
             conversation.is_some_and(|id| self.live.values().any(|r| r.conversation == id));
         match self.pick_provider(options) {
-            Ok(_) if streaming => Err("A reply is still streaming in this conversation. Press Stop first, or wait for it to finish.".into()),
+            Ok(_) if streaming => Err(Refusal::StillStreaming.text(self.lang)),
             result => result,
         }
+    }
+
+    /// The provider for a Retry or a Continue in `conversation`; otherwise the reason is
+    /// shown (a reply streaming there as a notice that goes when it ends).
+    pub(super) async fn ready_to_ask_again(
+        &self,
+        conversation: ConversationId,
+        options: &SendOptions,
+    ) -> Option<ProviderConfig> {
+        let streaming = self.live.values().any(|r| r.conversation == conversation);
+        let event = match self.ready_to_ask(Some(conversation), options) {
+            Ok(provider) => return Some(provider),
+            Err(message) if streaming => Event::Notice {
+                cause: NoticeCause::Streaming(conversation),
+                message,
+            },
+            Err(message) => Event::Error(message),
+        };
+        self.events.emit(event).await;
+        None
     }
 
     pub(super) async fn send(
@@ -82,7 +101,7 @@ impl Engine {
         let text = text.trim_end().to_owned();
         // A message may carry images with no text typed.
         if text.trim().is_empty() && options.attachments.is_empty() {
-            let reason = "The question is empty. Type a question, then send it.".to_owned();
+            let reason = Refusal::EmptyQuestion.text(self.lang);
             return self.events.emit(Event::QuestionRefused { reason }).await;
         }
         // The model picker: a conversation asks the provider and model it remembers.
@@ -137,9 +156,11 @@ impl Engine {
                 model: model.clone(),
             });
         let chosen = choice.clone();
+        // The history is read only when the engine does not keep it already.
+        let cached = conversation.filter(|id| self.history.get(*id).is_some());
         // One store job and one transaction: create the conversation if needed, add the
-        // question and the reply's placeholder, and read the history to send.
-        let (id, user, reply, history) = self
+        // question and the reply's placeholder, and read the history if it is not kept.
+        let (id, user, reply, rows, loaded) = self
             .store
             .call(move |s| {
                 // A conversation deleted meanwhile is not reused: the question starts a new one.
@@ -153,16 +174,24 @@ impl Engine {
                     }
                     let user = s.add_message(id, &NewMessage::question(&text))?;
                     save_attachments(s, files.as_ref(), user.id, &attachments)?;
-                    let attached = s.attachments_in(id)?;
-                    let history = s.messages(id)?;
+                    let loaded = if cached == Some(id) {
+                        None
+                    } else {
+                        Some((s.messages(id)?, s.attachments_in(id)?))
+                    };
                     let reply = s.add_message(id, &NewMessage::reply(&provider_name, &model))?;
-                    Ok((id, user, reply, (history, attached)))
+                    let rows: Vec<NewAttachment> = attachments.into_iter().map(|a| a.row).collect();
+                    Ok((id, user, reply, rows, loaded))
                 })
             })
             .await
-            .map_err(|err| err.to_string())?;
-        let (history, plan) =
-            with_attachment_text(history.0, &history.1, &self.request_shape(&provider))?;
+            .map_err(|err| err.text(self.lang))?;
+        if let Some((history, attached)) = loaded {
+            let history = request_history(&history, &attached, KEPT_TOKENS);
+            self.history.insert(id, history);
+        } else {
+            self.history.upsert(id, history_entry(&user, rows));
+        }
 
         self.events
             .emit(Event::QuestionAccepted { conversation: id })
@@ -193,7 +222,8 @@ impl Engine {
         self.emit_conversations().await;
         let reply_id = reply.id;
         self.events.emit(Event::MessageAdded(reply)).await;
-        self.stream_reply(id, reply_id, (history, plan, fresh), &options, &provider);
+        self.stream_reply(id, reply_id, fresh, &options, &provider)
+            .await;
         Ok(())
     }
 
@@ -204,58 +234,64 @@ impl Engine {
         let options = self
             .with_conversation_choice(Some(conversation), SendOptions::default())
             .await;
-        let provider = match self.ready_to_ask(Some(conversation), &options) {
-            Ok(provider) => provider,
-            Err(refusal) => return self.events.emit(Event::Error(refusal)).await,
+        let Some(provider) = self.ready_to_ask_again(conversation, &options).await else {
+            return;
         };
         let (provider_name, model) = (provider.name.clone(), provider.model.clone());
+        let cached = self
+            .history
+            .get(conversation)
+            .map(|history| history.iter().any(|e| e.message.role == Role::User));
         let result = self
             .store
             .call(move |s| {
-                let history = s.messages(conversation)?;
-                if !history.iter().any(|m| m.role == Role::User) {
+                let loaded = match cached {
+                    Some(_) => None,
+                    None => Some((s.messages(conversation)?, s.attachments_in(conversation)?)),
+                };
+                let has_question = cached.unwrap_or_else(|| {
+                    loaded
+                        .as_ref()
+                        .is_some_and(|(h, _)| h.iter().any(|m| m.role == Role::User))
+                });
+                if !has_question {
                     return Ok(None);
                 }
-                let attached = s.attachments_in(conversation)?;
                 let reply =
                     s.add_message(conversation, &NewMessage::reply(&provider_name, &model))?;
-                Ok(Some((reply, (history, attached))))
+                Ok(Some((reply, loaded)))
             })
             .await;
         match result {
-            Ok(Some((reply, (history, attached)))) => {
-                let shape = self.request_shape(&provider);
-                let (history, plan) = match with_attachment_text(history, &attached, &shape) {
-                    Ok(history) => history,
-                    Err(err) => return self.events.emit(Event::Error(err)).await,
-                };
+            Ok(Some((reply, loaded))) => {
+                if let Some((history, attached)) = loaded {
+                    let history = request_history(&history, &attached, KEPT_TOKENS);
+                    self.history.insert(conversation, history);
+                }
                 let reply_id = reply.id;
                 self.events.emit(Event::MessageAdded(reply)).await;
                 self.emit_conversations().await;
-                let history = (history, plan, std::collections::HashMap::new());
-                self.stream_reply(conversation, reply_id, history, &options, &provider);
+                let fresh = FreshImages::new();
+                self.stream_reply(conversation, reply_id, fresh, &options, &provider)
+                    .await;
             }
             Ok(None) => {}
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => self.history_failed(&err).await,
         }
     }
 
-    /// Builds the request from the history (its images prepared in the reply's task), resolves
-    /// the key and starts streaming into the placeholder `reply_id`.
-    fn stream_reply(
+    /// Builds the request from the kept history, cut to the model's context window (its
+    /// images prepared in the reply's task), says where the history sent starts, and streams
+    /// the answer into the placeholder `reply_id`.
+    async fn stream_reply(
         &mut self,
         id: ConversationId,
         reply_id: MessageId,
-        (history, plan, fresh): (Vec<Message>, ImagePlan, FreshImages),
+        fresh: FreshImages,
         options: &SendOptions,
         provider: &ProviderConfig,
     ) {
-        let images = self.image_job(plan, provider, fresh);
-        let system = options.system.clone();
-        let messages = async move {
-            let images = images.run().await?;
-            Ok(request_messages(history, &images, system.as_deref()))
-        };
+        let messages = self.request_for(id, options, provider, false, fresh).await;
         self.stream_messages(
             id,
             reply_id,
@@ -264,6 +300,83 @@ impl Engine {
             options,
             provider,
         );
+    }
+
+    /// The request messages of the kept history of `id` that fit `provider`'s model, made in
+    /// the reply's task (the images of the messages sent are prepared there), announcing
+    /// where the history sent starts ([`Event::ContextCut`]) and keeping that for the marker
+    /// after a restart. The templates are filled and the images planned first, so the cut
+    /// counts what is sent; only the messages that fit get their images prepared. When all
+    /// that is kept fits but older messages were not kept (a window past [`KEPT_TOKENS`]),
+    /// the whole history is read once more. `fresh`: the question's own images, for a
+    /// history kept only in memory (no files).
+    pub(super) async fn request_for(
+        &mut self,
+        id: ConversationId,
+        options: &SendOptions,
+        provider: &ProviderConfig,
+        continuing: bool,
+        fresh: FreshImages,
+    ) -> RequestMessages {
+        let profile = provider.model_profile(&provider.model);
+        let reply_max = options.max_tokens.or(profile.max_tokens);
+        let budget = history_budget(profile.context_window, reply_max);
+        let system = options.system.as_deref();
+        let shape = self.request_shape(provider);
+        let kept = self.history.peek(id).unwrap_or_default();
+        let mut planned = planned_cut(kept, &shape, system, budget, continuing);
+        let all_fit = planned
+            .as_ref()
+            .is_ok_and(|(_, cut)| cut.first_sent.is_none());
+        if all_fit && !self.history.is_complete(id) {
+            let loaded = self
+                .store
+                .call(move |s| Ok((s.messages(id)?, s.attachments_in(id)?)))
+                .await;
+            match loaded {
+                Ok((history, attached)) => {
+                    let whole = request_history(&history, &attached, u64::MAX);
+                    self.history.insert(id, whole);
+                    let kept = self.history.peek(id).unwrap_or_default();
+                    planned = planned_cut(kept, &shape, system, budget, continuing);
+                }
+                Err(err) => {
+                    let err = err.text(self.lang);
+                    tracing::warn!("the whole history of {id:?} was not read: {err}");
+                }
+            }
+        }
+        let (plan, cut) = match planned {
+            Ok(planned) => planned,
+            // A template that cannot be filled fails this reply, with the cause.
+            Err(err) => return Box::pin(std::future::ready(Err(err))),
+        };
+        // Kept for the marker after a restart; a failed write costs only that marker.
+        let row = cut.first_sent.map(|first| (first, profile.context_window));
+        if let Ok(written) = self.store.submit(move |s| s.set_context_cut(id, row)).await {
+            tokio::spawn(async move {
+                if let Err(err) = written.await {
+                    tracing::warn!("where the history sent starts was not saved: {err}");
+                }
+            });
+        }
+        self.events
+            .emit(Event::ContextCut {
+                conversation: id,
+                first_sent: cut.first_sent,
+                context_window: profile.context_window,
+            })
+            .await;
+        // Only the images of the messages sent are prepared.
+        let plan: ImagePlan = plan
+            .into_iter()
+            .filter(|(message, _)| cut.sent.contains(message))
+            .collect();
+        let images = self.image_job(plan, provider, fresh);
+        Box::pin(async move {
+            let images = images.run().await?;
+            Ok(with_images(cut, &images))
+        })
     }
 
     /// Resolves the key and streams the answer to `messages` (made in the reply's task: their
@@ -311,6 +424,7 @@ impl Engine {
         let client = self.client.clone();
         let provider = provider.clone();
         let reports = self.internal_tx.clone();
+        let lang = self.lang;
         tokio::spawn(async move {
             let ready = tokio::select! {
                 biased;
@@ -342,7 +456,7 @@ impl Engine {
             let (key, secret) = key;
             let stream =
                 client.stream_with_secret(&provider, key.as_ref(), secret.as_ref(), &request);
-            drive_stream(stream, reply_id, cancel, reports).await;
+            drive_stream(stream, reply_id, cancel, reports, lang).await;
         });
     }
 }
@@ -397,91 +511,5 @@ impl KeyLookup {
         })
         .await;
         found.unwrap_or_default()
-    }
-}
-
-/// The messages a request sends: the system message, then the history without empty
-/// messages (a message with images is not empty), where a reply that was asked again counts
-/// only by its newest version, and without trailing replies (the one being asked again).
-pub(super) fn request_messages(
-    history: Vec<Message>,
-    images: &PreparedImages,
-    system: Option<&str>,
-) -> Vec<ChatMessage> {
-    let mut kept: Vec<Message> = Vec::with_capacity(history.len());
-    // An empty (or blank) turn is never sent: an empty reply is a failure, not an answer.
-    let has_images = |m: &Message| images.get(&m.id).is_some_and(|i| !i.is_empty());
-    for message in history
-        .into_iter()
-        .filter(|m| !m.content.trim().is_empty() || has_images(m))
-    {
-        let replaces_previous = message.role == Role::Assistant
-            && kept.last().is_some_and(|last| last.role == Role::Assistant);
-        if replaces_previous {
-            kept.pop();
-        }
-        kept.push(message);
-    }
-    while kept.last().is_some_and(|m| m.role == Role::Assistant) {
-        kept.pop();
-    }
-    let system = system
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| ChatMessage::text(Role::System, s));
-    system
-        .into_iter()
-        .chain(kept.into_iter().map(|m| ChatMessage {
-            images: images.get(&m.id).cloned().unwrap_or_default(),
-            role: m.role,
-            content: m.content,
-        }))
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::MessageStatus;
-
-    fn message(id: i64, role: Role, content: &str, status: MessageStatus) -> Message {
-        Message {
-            id: MessageId(id),
-            conversation: ConversationId(1),
-            role,
-            content: content.into(),
-            reasoning: String::new(),
-            status,
-            error: None,
-            provider: None,
-            model: None,
-            created_at: 0,
-        }
-    }
-
-    #[test]
-    fn retried_replies_count_once_and_the_retried_one_is_left_out() {
-        use MessageStatus::{Complete, Failed, Stopped};
-        let history = vec![
-            message(1, Role::User, "q1", Complete),
-            message(2, Role::Assistant, "partial", Stopped),
-            message(3, Role::Assistant, "full answer", Complete),
-            message(4, Role::User, "q2", Complete),
-            message(5, Role::Assistant, "", Failed),
-            message(6, Role::Assistant, "cut", Stopped),
-        ];
-        // A blank reply saved before empty replies counted as failures is never sent either.
-        let mut history = history;
-        history.insert(3, message(7, Role::Assistant, " \n", Complete));
-        let sent = request_messages(history, &PreparedImages::new(), Some("be brief"));
-        let sent: Vec<(Role, &str)> = sent.iter().map(|m| (m.role, m.content.as_str())).collect();
-        assert_eq!(
-            sent,
-            [
-                (Role::System, "be brief"),
-                (Role::User, "q1"),
-                (Role::Assistant, "full answer"),
-                (Role::User, "q2"),
-            ]
-        );
     }
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 pub use super::attachment_events::{
     AttachmentEvent, AttachmentId, OutgoingAttachment, PastedImage, SentAttachment, Thumbnail,
 };
-pub(super) use super::attachment_prompt::with_attachment_text;
+pub(super) use super::attachment_prompt::{history_entry, request_history};
 use super::engine::{Engine, Internal};
 use super::event::Event;
 use crate::domain::{ImageMode, OcrResult};
@@ -172,8 +172,8 @@ impl Engine {
 
     /// `Command::AttachImage`: pasted image data.
     pub(super) async fn attach_pasted(&mut self, image: PastedImage) {
-        self.attach("pasted image".into(), move || pasted_bytes(image))
-            .await;
+        let name = super::localized::pasted_image_name(self.lang);
+        self.attach(name.into(), move || pasted_bytes(image)).await;
     }
 
     async fn attach(

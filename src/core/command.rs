@@ -169,6 +169,12 @@ pub enum Command {
         /// The provider's name.
         provider: String,
     },
+    /// The language of the messages the core makes from now on (errors, refusals, names);
+    /// the window sends its own at start. English until then.
+    SetLanguage {
+        /// The interface language.
+        lang: crate::lang::Lang,
+    },
 }
 
 /// Per-request choices; the window sends the defaults.

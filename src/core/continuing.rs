@@ -5,7 +5,7 @@
 use super::command::SendOptions;
 use super::engine::Engine;
 use super::event::Event;
-use crate::llm::{ChatMessage, Role};
+use crate::llm::Role;
 use crate::store::{ConversationId, Message, MessageStatus};
 
 /// Whether `message` is a reply Continue can extend: the model's, cut off, with some text.
@@ -27,48 +27,34 @@ impl Engine {
         let options = self
             .with_conversation_choice(Some(conversation), SendOptions::default())
             .await;
-        let provider = match self.ready_to_ask(Some(conversation), &options) {
-            Ok(provider) => provider,
-            Err(reason) => return self.events.emit(Event::Error(reason)).await,
-        };
-        let history = match self.store.call(move |s| s.messages(conversation)).await {
-            Ok(history) => history,
-            Err(err) => {
-                self.events.emit(Event::Error(err.to_string())).await;
-                return;
-            }
-        };
-        let Some((last, earlier)) = history.split_last().filter(|(last, _)| can_continue(last))
-        else {
-            let message =
-                "There is no cut-off reply to continue here. Use Retry for a fresh reply.";
-            self.events.emit(Event::Error(message.into())).await;
+        let Some(provider) = self.ready_to_ask_again(conversation, &options).await else {
             return;
         };
-        let mut reply = last.clone();
-        let shape = self.request_shape(&provider);
-        let earlier = match self
+        // Continue is rare and needs the statuses: the history is read again, and kept.
+        let loaded = self
             .store
-            .call(move |s| s.attachments_in(conversation))
-            .await
-        {
-            Ok(attached) => {
-                super::attaching::with_attachment_text(earlier.to_vec(), &attached, &shape)
-            }
-            Err(err) => Err(err.to_string()),
+            .call(move |s| Ok((s.messages(conversation)?, s.attachments_in(conversation)?)))
+            .await;
+        let (history, attached) = match loaded {
+            Ok(loaded) => loaded,
+            Err(err) => return self.history_failed(&err).await,
         };
-        let (earlier, plan) = match earlier {
-            Ok(earlier) => earlier,
-            Err(err) => return self.events.emit(Event::Error(err)).await,
+        let Some(mut reply) = history.last().filter(|last| can_continue(last)).cloned() else {
+            let message = super::localized::Refusal::NothingToContinue.text(self.lang);
+            self.events.emit(Event::Error(message)).await;
+            return;
         };
-        let images = self.image_job(plan, &provider, std::collections::HashMap::new());
-        let partial = ChatMessage::text(Role::Assistant, reply.content.clone());
-        let messages = async move {
-            let images = images.run().await?;
-            let mut messages = super::asking::request_messages(earlier, &images, None);
-            messages.push(partial);
-            Ok(messages)
-        };
+        let kept = super::attaching::request_history(
+            &history,
+            &attached,
+            super::history_cache::KEPT_TOKENS,
+        );
+        self.history.insert(conversation, kept);
+        // The reply goes last, as the text the model extends.
+        let fresh = std::collections::HashMap::new();
+        let messages = self
+            .request_for(conversation, &options, &provider, true, fresh)
+            .await;
         // The window shows the same reply streaming again, with its error cleared.
         reply.status = MessageStatus::Streaming;
         reply.error = None;
@@ -76,7 +62,7 @@ impl Engine {
         // On disk it is streaming again before any new text is shown (a crash then folds the
         // new text in, like any streaming reply's).
         if let Err(err) = self.store.call(move |s| s.resume_reply(id)).await {
-            self.events.emit(Event::Error(err.to_string())).await;
+            self.history_failed(&err).await;
             return;
         }
         self.events.emit(Event::MessageAdded(reply)).await;

@@ -1,21 +1,46 @@
 //! Engine commands about conversations: list, open (with any reply still streaming), rename,
 //! delete.
 
+use super::attaching::request_history;
 use super::engine::Engine;
-use super::event::Event;
+use super::event::{Event, NoticeCause};
+use super::history_cache::KEPT_TOKENS;
 use crate::store::{ConversationId, MessageId, MessageStatus};
 
 impl Engine {
     pub(super) async fn emit_conversations(&self) {
         match self.store.call(|s| s.list_conversations()).await {
-            Ok(list) => self.events.emit(Event::Conversations(list)).await,
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Ok(list) => {
+                self.events.emit(Event::Conversations(list)).await;
+                // The history answers: a notice about it is out of date.
+                let gone = Event::NoticeGone {
+                    cause: NoticeCause::History,
+                };
+                self.events.emit(gone).await;
+            }
+            Err(err) => self.history_failed(&err).await,
         }
     }
 
-    pub(super) async fn open_conversation(&self, id: ConversationId) {
-        match self.store.call(move |s| s.messages(id)).await {
-            Ok(mut messages) => {
+    /// Tells the front end the history failed, as a notice that goes once it answers again.
+    pub(super) async fn history_failed(&self, err: &crate::store::StoreError) {
+        let notice = Event::Notice {
+            cause: NoticeCause::History,
+            message: err.text(self.lang),
+        };
+        self.events.emit(notice).await;
+    }
+
+    pub(super) async fn open_conversation(&mut self, id: ConversationId) {
+        let loaded = self
+            .store
+            .call(move |s| {
+                let kept = (s.context_cut(id)?, s.usage_in(id)?);
+                Ok((s.messages(id)?, s.attachments_in(id)?, kept))
+            })
+            .await;
+        match loaded {
+            Ok((mut messages, attached, (cut, usage))) => {
                 for message in &mut messages {
                     if let Some(reply) = self.live.get(&message.id) {
                         message.content.clone_from(&reply.content);
@@ -29,16 +54,36 @@ impl Engine {
                         message.error.clone_from(&reply.error);
                     }
                 }
+                // The request history is kept from this read (a question then reads none).
+                self.keep_history_of(Some(id));
+                let history = request_history(&messages, &attached, KEPT_TOKENS);
+                self.history.insert(id, history);
                 self.events
                     .emit(Event::ConversationOpened {
                         id: Some(id),
                         messages,
                     })
                     .await;
+                if !usage.is_empty() {
+                    let event = Event::UsageLoaded {
+                        conversation: id,
+                        usage,
+                    };
+                    self.events.emit(event).await;
+                }
+                if let Some((first_sent, context_window)) = cut {
+                    self.events
+                        .emit(Event::ContextCut {
+                            conversation: id,
+                            first_sent: Some(first_sent),
+                            context_window,
+                        })
+                        .await;
+                }
                 self.emit_sent_attachments(id, None).await;
                 self.emit_conversation_model(id).await;
             }
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => self.history_failed(&err).await,
         }
     }
 
@@ -54,6 +99,7 @@ impl Engine {
                 reply.cancel.cancel();
             }
         }
+        self.history.remove(id);
         let files = self.attaching.files().cloned();
         let deleted = self
             .store
@@ -64,7 +110,7 @@ impl Engine {
             .await;
         match deleted {
             Ok(()) => self.events.emit(Event::ConversationDeleted { id }).await,
-            Err(err) => self.events.emit(Event::Error(err.to_string())).await,
+            Err(err) => self.history_failed(&err).await,
         }
         self.emit_conversations().await;
         self.compact_history().await;
@@ -85,13 +131,21 @@ impl Engine {
         });
     }
 
+    /// Drops the request histories of conversations no longer in use: all but `open` and
+    /// those with a reply streaming.
+    pub(super) fn keep_history_of(&mut self, open: Option<ConversationId>) {
+        let streaming: Vec<ConversationId> = self.live.values().map(|r| r.conversation).collect();
+        self.history
+            .retain(|c| Some(c) == open || streaming.contains(&c));
+    }
+
     pub(super) async fn rename_conversation(&self, id: ConversationId, title: String) {
         if let Err(err) = self
             .store
             .call(move |s| s.rename_conversation(id, &title))
             .await
         {
-            self.events.emit(Event::Error(err.to_string())).await;
+            self.history_failed(&err).await;
         }
         self.emit_conversations().await;
     }

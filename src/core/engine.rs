@@ -113,6 +113,10 @@ pub(super) struct Engine {
     pub(super) internal_rx: mpsc::Receiver<Internal>,
     /// The composer's attachments and the OCR pool.
     pub(super) attaching: super::attaching::Attaching,
+    /// The request history of the conversations in use.
+    pub(super) history: super::history_cache::HistoryCache,
+    /// The language of the messages the core makes (`Command::SetLanguage`).
+    pub(super) lang: crate::lang::Lang,
 }
 
 impl Engine {
@@ -140,6 +144,8 @@ impl Engine {
             internal_tx,
             internal_rx,
             attaching: super::attaching::Attaching::default(),
+            history: super::history_cache::HistoryCache::default(),
+            lang: crate::lang::Lang::En,
         }
     }
 
@@ -222,6 +228,7 @@ impl Engine {
             }
             Command::RemoveDotenvKey => self.remove_dotenv_key().await,
             Command::NewConversation => {
+                self.keep_history_of(None);
                 self.events
                     .emit(Event::ConversationOpened {
                         id: None,
@@ -262,6 +269,7 @@ impl Engine {
                 choice,
             } => self.choose_model(conversation, choice).await,
             Command::ListModels { provider } => self.list_models(&provider).await,
+            Command::SetLanguage { lang } => self.lang = lang,
             Command::Stop { conversation } => {
                 for reply in self
                     .live
@@ -369,6 +377,13 @@ impl Engine {
             save,
             ..
         } = reply;
+        self.history.upsert(
+            conversation,
+            super::context_window::HistoryEntry::new(
+                message,
+                crate::llm::ChatMessage::text(crate::llm::Role::Assistant, content.clone()),
+            ),
+        );
         self.ended.insert(
             message,
             EndedReply::new(
@@ -383,6 +398,9 @@ impl Engine {
         // Queued before the front end hears of the end, so a follow-up question reads
         // the whole reply from the history.
         self.write_due().await;
+        if let Some(usage) = usage {
+            self.save_usage(message, usage).await;
+        }
         self.events
             .emit(Event::MessageFinished {
                 conversation,
@@ -392,6 +410,9 @@ impl Engine {
                 usage,
             })
             .await;
+        // A Retry or Continue refused because of this reply can be asked again.
+        let cause = super::event::NoticeCause::Streaming(conversation);
+        self.events.emit(Event::NoticeGone { cause }).await;
     }
 }
 
@@ -402,6 +423,7 @@ pub(super) async fn drive_stream(
     message: MessageId,
     cancel: CancellationToken,
     reports: mpsc::Sender<Internal>,
+    lang: crate::lang::Lang,
 ) {
     let (status, error) = loop {
         let next = tokio::select! {
@@ -420,7 +442,7 @@ pub(super) async fn drive_stream(
                 }
             }
             Ok(None) => break (MessageStatus::Complete, None),
-            Err(err) => break (MessageStatus::Failed, Some(err.to_string())),
+            Err(err) => break (MessageStatus::Failed, Some(err.text(lang))),
         }
     };
     drop(stream);
@@ -460,6 +482,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::SetOcrLanguage { .. } => "set_ocr_language",
         Command::SetPromptTemplate { .. } => "set_prompt_template",
         Command::Stop { .. } => "stop",
+        Command::SetLanguage { .. } => "set_language",
         Command::Search { .. } => "search",
         Command::SetTheme { .. } => "set_theme",
         Command::ChooseModel { .. } => "choose_model",

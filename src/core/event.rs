@@ -125,6 +125,25 @@ pub enum Event {
         /// Why, in words.
         reason: String,
     },
+    /// Where the history sent with a reply starts (at each request, and when a conversation
+    /// opens if known): `first_sent: Some(id)` means messages before `id` were left out
+    /// because they do not fit the model's context window; `None`, that all of it went.
+    ContextCut {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The oldest message sent, when older ones were left out.
+        first_sent: Option<MessageId>,
+        /// The model's context window, in tokens.
+        context_window: u32,
+    },
+    /// The token counts of a conversation's replies, kept from earlier sessions (after
+    /// `ConversationOpened`).
+    UsageLoaded {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Each reply that has them, with its counts.
+        usage: Vec<(MessageId, Usage)>,
+    },
     /// A reply ended: finished, stopped, cut off by the token limit, or failed.
     MessageFinished {
         /// The conversation.
@@ -166,6 +185,20 @@ pub enum Event {
     DotenvKeyLeft(Option<std::path::PathBuf>),
     /// Something the user must know that is not tied to one reply; names cause and next step.
     Error(String),
+    /// Like [`Event::Error`], with a cause the core reports gone ([`Event::NoticeGone`]), so
+    /// the window can take the notice away by itself.
+    Notice {
+        /// What it is about.
+        cause: NoticeCause,
+        /// The message, naming cause and next step.
+        message: String,
+    },
+    /// The cause of earlier [`Event::Notice`]s is gone (the history answers again, the reply
+    /// that was in the way has ended).
+    NoticeGone {
+        /// Which cause.
+        cause: NoticeCause,
+    },
     /// The answer to [`crate::core::Command::Search`], for the query as typed (a front end
     /// drops results for a query it no longer shows). `Err`: why the query cannot run.
     SearchResults {
@@ -206,4 +239,13 @@ pub enum Event {
     },
     /// The screen-capture settings (at start and after a change).
     Capture(crate::config::CaptureSettings),
+}
+
+/// What a notice is about, so it can be taken away when that is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoticeCause {
+    /// The history database failed (listing, opening, renaming, deleting).
+    History,
+    /// A reply streaming in this conversation stood in the way (Retry, Continue).
+    Streaming(ConversationId),
 }

@@ -10,13 +10,16 @@ mod attaching;
 mod attachment_events;
 mod attachment_prompt;
 mod command;
+mod context_window;
 mod continuing;
 mod conversations;
 mod engine;
 mod event;
 mod handle;
+mod history_cache;
 mod inspect_image;
 mod inspecting;
+mod localized;
 mod model_choice;
 mod providers;
 mod saving;
@@ -29,7 +32,8 @@ pub use attachment_events::{
     Thumbnail,
 };
 pub use command::{Command, SendOptions};
+pub use context_window::window_label;
 pub use continuing::can_continue;
-pub use event::{DotenvOffer, Event, KeyState, ProviderStatus};
+pub use event::{DotenvOffer, Event, KeyState, NoticeCause, ProviderStatus};
 pub use handle::{CoreBusy, CoreHandle, CoreOptions, HistoryLocation, Waker};
 pub use inspecting::{InspectImage, InspectRequest, InspectTarget, Inspection, InspectorEvent};

@@ -232,12 +232,13 @@ impl Engine {
             })
             .await;
         let reports = self.internal_tx.clone();
+        let lang = self.lang;
         tokio::spawn(async move {
             let result = match queued {
                 Ok(result) => result.await,
                 Err(err) => Err(err),
             };
-            let error = result.err().map(|err: StoreError| err.to_string());
+            let error = result.err().map(|err: StoreError| err.text(lang));
             reports
                 .send(Internal::Saved {
                     message,
@@ -247,6 +248,22 @@ impl Engine {
                 .await
                 .ok();
         });
+    }
+
+    /// Keeps the token counts of `message` for later sessions (issue #9 §4). A failed write
+    /// loses only the figures, so it is logged, not shown.
+    pub(super) async fn save_usage(&self, message: MessageId, usage: crate::llm::Usage) {
+        if let Ok(written) = self
+            .store
+            .submit(move |s| s.set_usage(message, usage))
+            .await
+        {
+            tokio::spawn(async move {
+                if let Err(err) = written.await {
+                    tracing::warn!("the token counts of a reply were not saved: {err}");
+                }
+            });
+        }
     }
 
     /// A write finished: record it, tell the front end when the saved state changed.

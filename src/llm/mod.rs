@@ -8,6 +8,7 @@
 mod anthropic;
 mod client;
 mod error;
+mod error_text;
 mod html;
 mod http;
 pub mod limits;

@@ -5,7 +5,9 @@
 
 mod attachment_files;
 mod attachments;
+mod context_cuts;
 mod conversation_model;
+mod error_text;
 mod model;
 mod owner;
 mod queries;

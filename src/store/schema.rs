@@ -107,6 +107,19 @@ const MIGRATIONS: &[&str] = &[
     super::search_schema::ATTACHMENTS_MIGRATION,
     // 8: conversations pinned to the top of the list.
     "ALTER TABLE conversations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;",
+    // 9: where the last request of a conversation started its history, when older messages
+    // did not fit the model's context window, so the window's marker survives a restart; and
+    // the token counts the server reported for a reply (store/context_cuts.rs).
+    "CREATE TABLE context_cuts (
+         conversation_id  INTEGER PRIMARY KEY REFERENCES conversations(id) ON DELETE CASCADE,
+         first_sent       INTEGER NOT NULL,
+         context_window   INTEGER NOT NULL
+     );
+     CREATE TABLE reply_usage (
+         message_id        INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+         prompt_tokens     INTEGER NOT NULL,
+         completion_tokens INTEGER NOT NULL
+     );",
 ];
 
 /// Why a file cannot be brought to the current schema. Nothing was written.

@@ -100,6 +100,9 @@ impl App {
         }));
         // Events may have arrived before the waker was set.
         ctx.request_repaint();
+        // The core's messages (errors, refusals) in the window's language; a full queue at
+        // start is impossible (it is the first command).
+        core.send(crate::core::Command::SetLanguage { lang }).ok();
         Self {
             core: Some(core),
             state: UiState::default(),

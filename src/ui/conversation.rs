@@ -99,6 +99,11 @@ impl ConversationView {
                 for index in plan.visible.clone() {
                     let message = &state.messages[index];
                     let top = ui.cursor().top();
+                    if let Some((_, window)) =
+                        state.context_cut.filter(|(first, _)| *first == message.id)
+                    {
+                        context_cut_ui(ui, s, window);
+                    }
                     self.message_ui(ui, s, state, message, commands);
                     self.heights.record(index, ui.cursor().top() - top);
                     ui.add_space(theme::MESSAGE_GAP);
@@ -298,6 +303,19 @@ fn estimate_height(size: &TextSize, width: f32) -> f32 {
     #[expect(clippy::cast_precision_loss)] // An estimate; counts are far below 2^24.
     let lines = size.lines as f32 + (size.chars as f32 / chars_per_line).floor();
     48.0 + 18.0 * lines.max(1.0)
+}
+
+/// The marker above the oldest message sent: older ones did not fit the context window.
+fn context_cut_ui(ui: &mut egui::Ui, s: &Strings, window_tokens: u32) {
+    let text = s
+        .context_cut
+        .replace("{window}", &crate::core::window_label(window_tokens));
+    ui.label(
+        egui::RichText::new(text)
+            .color(theme::weak_text(ui.visuals()))
+            .small(),
+    );
+    ui.separator();
 }
 
 /// The line under a reply that says how it ended, or that it is still coming.

@@ -56,6 +56,8 @@ pub struct UiState {
     pub stream_activity_at: Option<Instant>,
     /// Errors to show until dismissed, newest last.
     pub errors: Vec<String>,
+    /// The cause of each notice shown that goes away by itself when its cause is gone.
+    pub notice_causes: HashMap<String, crate::core::NoticeCause>,
     /// The remembered zoom, once the core reported it (applied by the app, then cleared).
     pub ui_zoom: Option<Option<f32>>,
     /// A provider a `.env` offers.
@@ -74,6 +76,9 @@ pub struct UiState {
     pub ocr_languages: Option<crate::core::OcrLanguages>,
     /// The prompt templates in use (Settings, and the composer's preview).
     pub prompt_templates: crate::prompt::PromptTemplates,
+    /// In the open conversation, the oldest message the last request sent when older ones
+    /// did not fit, with the model's context window in tokens.
+    pub context_cut: Option<(MessageId, u32)>,
 }
 
 impl UiState {
@@ -93,6 +98,7 @@ impl UiState {
             Event::ConversationOpened { id, messages } => {
                 if self.current != id || id.is_none() {
                     self.sent_attachments.clear();
+                    self.context_cut = None;
                 }
                 self.current = id;
                 self.messages = messages;
@@ -116,6 +122,17 @@ impl UiState {
                     self.messages.clear();
                     self.retries.clear();
                     self.stream_activity_at = None;
+                    self.context_cut = None;
+                }
+            }
+            Event::UsageLoaded { usage, .. } => self.usage.extend(usage),
+            Event::ContextCut {
+                conversation,
+                first_sent,
+                context_window,
+            } => {
+                if self.current == Some(conversation) {
+                    self.context_cut = first_sent.map(|m| (m, context_window));
                 }
             }
             // `App::on_event` routes these to the provider form, the composer, the search
@@ -241,12 +258,24 @@ impl UiState {
             Event::Preferences { ui_zoom } => self.ui_zoom = Some(ui_zoom),
             Event::OcrLanguages(languages) => self.ocr_languages = Some(languages),
             Event::PromptTemplates(templates) => self.prompt_templates = templates,
-            Event::Error(message) => {
-                // The same message twice in a row (a key pressed twice) shows once.
-                if self.errors.last() != Some(&message) {
-                    self.errors.push(message);
-                }
+            Event::Error(message) => self.show_error(message),
+            Event::Notice { cause, message } => {
+                self.notice_causes.insert(message.clone(), cause);
+                self.show_error(message);
             }
+            Event::NoticeGone { cause } => {
+                let causes = &mut self.notice_causes;
+                self.errors.retain(|e| causes.get(e) != Some(&cause));
+                causes.retain(|_, c| *c != cause);
+            }
+        }
+    }
+
+    /// Shows an error notice; the same message twice in a row (a key pressed twice) shows
+    /// once.
+    fn show_error(&mut self, message: String) {
+        if self.errors.last() != Some(&message) {
+            self.errors.push(message);
         }
     }
 

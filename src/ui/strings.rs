@@ -2,30 +2,9 @@
 //! Labels follow one rule set: no final period on a one-sentence label, "…" on a button that
 //! opens a dialog, no colon on a label.
 
-/// The language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    /// English.
-    #[default]
-    En,
-    /// Simplified Chinese.
-    Zh,
-}
+pub use crate::lang::Lang;
 
 impl Lang {
-    /// From `OCRCHAT_LANG`, else `LC_ALL`/`LC_MESSAGES`/`LANG` (`zh…` picks Chinese).
-    pub fn from_env() -> Self {
-        let value = ["OCRCHAT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
-            .iter()
-            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-            .unwrap_or_default();
-        if value.to_ascii_lowercase().starts_with("zh") {
-            Self::Zh
-        } else {
-            Self::En
-        }
-    }
-
     /// The table for this language.
     pub fn strings(self) -> &'static Strings {
         match self {
@@ -200,6 +179,8 @@ pub struct Strings {
     pub reading_hint: &'static str,
     pub silent_model: &'static str,
     pub jump_to_latest: &'static str,
+    /// Above the oldest message a request sent, when older ones were left out.
+    pub context_cut: &'static str,
     pub rename_conversation: &'static str,
     pub rename_title: &'static str,
     pub title_label: &'static str,
@@ -400,6 +381,7 @@ const EN: Strings = Strings {
     reading_hint: "The text of an attached image is still being read. Send again when it is done; your question stays here",
     silent_model: "Waiting for the model — no data for {secs} s",
     jump_to_latest: "Jump to latest",
+    context_cut: "Earlier messages were not sent: they do not fit the model's {window} context window",
     rename_conversation: "Rename…",
     rename_title: "Rename conversation",
     title_label: "Title",
@@ -599,6 +581,7 @@ const ZH: Strings = Strings {
     reading_hint: "附加图片的文字仍在识别中。识别完成后再发送；你的问题会保留在这里",
     silent_model: "等待模型 — 已 {secs} 秒没有数据",
     jump_to_latest: "跳到最新",
+    context_cut: "更早的消息没有发送：它们超出了模型 {window} 的上下文窗口",
     rename_conversation: "重命名…",
     rename_title: "重命名对话",
     title_label: "标题",
