@@ -34,7 +34,7 @@ pub struct InspectImage {
 }
 
 impl InspectImage {
-    /// The picture of `image`, scaled down to fit [`MAX_DISPLAY_SIDE`] and the pixel cap.
+    /// The picture of `image`, scaled down to fit `MAX_DISPLAY_SIDE` and the pixel cap.
     #[must_use]
     pub fn of(image: &DynamicImage) -> Self {
         let (full_width, full_height) = (image.width(), image.height());
