@@ -149,8 +149,7 @@ async fn run_action(
         } => {
             let mut config = ProviderConfig::new(name.clone(), "", "");
             let typed = apply(&mut config, fields)?;
-            save(core, config, typed.key, None).await?;
-            probe::move_secret(&keyring_service, None, Some(&name), typed.secret).await?;
+            save(core, config, typed, None).await?;
             if active {
                 send(core, Command::SetActiveProvider { name })?;
                 settled_providers(core).await?;
@@ -167,15 +166,15 @@ async fn run_action(
                 config.name = new_name;
             }
             let typed = apply(&mut config, fields)?;
-            let new_name = config.name.trim().to_owned();
-            save(core, config, typed.key, Some(name.clone())).await?;
-            probe::move_secret(&keyring_service, Some(&name), Some(&new_name), typed.secret).await
+            save(core, config, typed, Some(name.clone())).await
         }
         ProvidersAction::Remove { name } => {
             find(&name)?;
+            // The secret goes first and is awaited here; the core then deletes the key (and
+            // finds no secret left), so the two never write the same entry at once.
+            probe::move_secret(&keyring_service, Some(&name), None, None).await?;
             send(core, Command::RemoveProvider { name: name.clone() })?;
-            settled_providers(core).await?;
-            probe::move_secret(&keyring_service, Some(&name), None, None).await
+            settled_providers(core).await.map(drop)
         }
         ProvidersAction::Test { name } => {
             let provider = find(&probe::name_or_active(name, active)?)?;
@@ -226,17 +225,18 @@ fn send(core: &CoreHandle, command: Command) -> Result<(), ProvidersFailed> {
 async fn save(
     core: &mut CoreHandle,
     provider: ProviderConfig,
-    api_key: Option<ApiKey>,
+    typed: Typed,
     previous_name: Option<String>,
 ) -> Result<(), ProvidersFailed> {
     let name = provider.name.trim().to_owned();
+    // The core stores (or, on a rename, moves) the key and the API secret in one keyring job:
+    // a second writer here raced it (gnome-keyring answered a search with a replaced item).
     send(
         core,
         Command::SaveProvider {
             provider,
-            api_key,
-            // The CLI moves the secret itself (`probe::move_secret`).
-            api_secret: None,
+            api_key: typed.key,
+            api_secret: typed.secret,
             previous_name,
         },
     )?;
