@@ -187,7 +187,7 @@ impl Store {
     fn init(conn: Connection) -> rusqlite::Result<Self> {
         // WAL: the window and a CLI run can use the same file at once, and a killed process
         // loses no committed write (only a power cut can lose the last ones: NORMAL sync).
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        set_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Self {
@@ -226,6 +226,25 @@ impl Store {
                 result.and(Err(err.into()))
             }
         }
+    }
+}
+
+/// Switches a file to WAL. The switch needs the file to itself, and SQLite does not wait for
+/// that on its own: when other processes are opening the same new file at that moment it
+/// answers "database is locked" at once, so wait here as a write would.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        let result: rusqlite::Result<String> =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0));
+        let busy = match &result {
+            Ok(mode) => !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory"),
+            Err(err) => err.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy),
+        };
+        if !busy || std::time::Instant::now() >= deadline {
+            return result.map(drop);
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -147,9 +147,19 @@ pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
     // Off while migrating: migration 3 rebuilds tables, and dropping the old ones must not
     // cascade. The setting cannot change inside a transaction, so it is set here.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let supported = latest_version();
+    // An up-to-date file is only checked, under a read transaction: no write lock, so many
+    // processes opening it at once do not queue behind each other's checks (each check runs
+    // every migration in memory).
+    let current: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if current == supported && supported > 0 {
+        let tx = conn.transaction()?;
+        check_tables(&tx, supported)?;
+        tx.commit()?;
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: usize = tx.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    let supported = latest_version();
     if found > supported {
         return Err(SchemaError::Newer { found, supported });
     }
